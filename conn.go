@@ -1,0 +1,534 @@
+package strand
+
+// This file is the HTTP/1.x connection loop: read a head, frame the body,
+// run the handler, finish the response, decide whether the connection
+// lives on. One goroutine (from the engine's pool) owns a conn and
+// everything in it, except the fields marked otherwise.
+//
+// Buffers. rbuf holds bytes read from the socket: [r, w) is what has not
+// been consumed yet, which after a request may already be the next,
+// pipelined, request. A complete head is copied out of rbuf into the
+// Request's own raw buffer, which the Request's strings alias; rbuf is
+// then free to be compacted and refilled while the handler reads the body.
+// wbuf holds output on its way to the socket (see response.go).
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/strandhttp/strand/internal/http1"
+)
+
+const (
+	initialReadBuffer = 4 << 10
+	deadlineSlack     = time.Second // deadlines are moved at most once a second
+	lingerTimeout     = 500 * time.Millisecond
+	maxLingerBytes    = 256 << 10
+)
+
+// Connection states, for Shutdown: only idle connections are closed early.
+const (
+	stateNew int32 = iota // accepted, no request byte yet
+	stateActive
+	stateIdle // between requests, waiting for the next one
+)
+
+type conn struct {
+	server     *Server
+	rwc        net.Conn
+	remoteAddr string
+	tlsState   *tls.ConnectionState
+
+	rbuf   []byte // read buffer; rbuf[r:w] is unconsumed input
+	r, w   int
+	wbuf   []byte
+	parser http1.Parser
+
+	req  Request
+	resp response
+	body *body // the current request's body, nil when it has none
+
+	requests     int
+	closeAfter   bool // close once the current response is out
+	bodyTooLarge bool
+	expect100    bool
+	continueSent bool
+	hijacked     bool
+	readDeadline time.Time // last deadline set, to skip needless updates
+	writeDeadln  time.Time
+	scratch      [512]byte // drain target
+
+	state atomic.Int32 // stateNew, stateActive or stateIdle; read by Shutdown
+
+	// Client-gone detection while a handler runs (see watchClient).
+	bgActive bool
+	bgDone   chan struct{}
+	bgN      int
+	bgErr    error
+	bgAbort  atomic.Bool
+}
+
+func newConn(s *Server, rwc net.Conn) *conn {
+	c := &conn{server: s, rwc: rwc}
+	c.rbuf = make([]byte, initialReadBuffer)
+	c.wbuf = make([]byte, 0, initialReadBuffer)
+	c.parser.Limits = s.limits()
+	c.req.conn = c
+	c.resp.c = c
+	return c
+}
+
+// serve runs the connection until it closes or is hijacked. Nothing that
+// comes from the network may panic the process: a panic here is a bug,
+// logged and answered by closing this one connection.
+func (c *conn) serve() {
+	defer func() {
+		if p := recover(); p != nil {
+			c.server.logger().Error("strand: internal error serving connection",
+				"remote", c.remoteAddr, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+		if !c.hijacked {
+			c.rwc.Close()
+		}
+	}()
+	if !c.handshake() {
+		return
+	}
+	c.remoteAddr = c.rwc.RemoteAddr().String()
+	c.req.RemoteAddr = c.remoteAddr
+	c.req.TLS = c.tlsState
+	for c.readRequest() {
+		c.runHandler()
+		if !c.finishRequest() {
+			return
+		}
+	}
+}
+
+// handshake completes TLS on a TLS connection, bounded by the
+// read-header timeout.
+func (c *conn) handshake() bool {
+	tc, ok := c.rwc.(*tls.Conn)
+	if !ok {
+		return true
+	}
+	_ = tc.SetDeadline(time.Now().Add(c.server.readHeaderTimeout()))
+	if err := tc.Handshake(); err != nil {
+		return false
+	}
+	_ = tc.SetDeadline(time.Time{})
+	st := tc.ConnectionState()
+	c.tlsState = &st
+	return true
+}
+
+// readRequest reads and parses the next request head, framing its body.
+// It returns false when the connection is done: closed by the client,
+// timed out, or answered with an error.
+func (c *conn) readRequest() bool {
+	c.req.reset()
+	c.parser.Reset()
+	s := c.server
+	var headStart time.Time
+	n := 0
+	for {
+		if c.r < c.w {
+			var err error
+			n, err = c.parser.Scan(c.rbuf[c.r:c.w])
+			if err == nil {
+				break
+			}
+			if err != http1.ErrNeedMore {
+				c.replyParseError(err)
+				return false
+			}
+		}
+		if !c.makeRoom() {
+			c.replyParseError(&http1.Error{Status: StatusRequestHeaderFieldsTooLarge, Reason: "request header fields too large"})
+			return false
+		}
+		switch {
+		case c.r < c.w && headStart.IsZero():
+			headStart = time.Now()
+			c.setReadDeadline(headStart.Add(s.readHeaderTimeout()), true)
+		case c.r == c.w && c.requests == 0:
+			c.setReadDeadline(time.Now().Add(s.readHeaderTimeout()), false)
+		case c.r == c.w:
+			if err := c.flush(); err != nil {
+				return false
+			}
+			c.state.Store(stateIdle)
+			if s.shuttingDown() {
+				return false
+			}
+			c.setReadDeadline(time.Now().Add(s.idleTimeout()), false)
+		}
+		m, err := c.rwc.Read(c.rbuf[c.w:])
+		c.w += m
+		if m > 0 {
+			c.state.Store(stateActive)
+		}
+		if err != nil && m == 0 {
+			if isTimeout(err) && c.r < c.w {
+				c.replyParseError(&http1.Error{Status: StatusRequestTimeout, Reason: "timed out reading the request head"})
+			}
+			return false
+		}
+	}
+	return c.startRequest(n)
+}
+
+// makeRoom ensures rbuf has space after w: it rewinds an empty buffer,
+// moves a partial head to the front, or grows the buffer up to the head
+// size limit. It reports false when the head cannot fit.
+func (c *conn) makeRoom() bool {
+	if c.r == c.w {
+		c.r, c.w = 0, 0
+	}
+	if c.w < len(c.rbuf) {
+		return true
+	}
+	if c.r > 0 {
+		c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
+		c.r = 0
+		return true
+	}
+	limit := c.parser.Limits.MaxHeaderBytes + 2*c.parser.Limits.MaxRequestLine
+	if len(c.rbuf) >= limit {
+		return false
+	}
+	nb := make([]byte, min(2*len(c.rbuf), limit))
+	copy(nb, c.rbuf[:c.w])
+	c.rbuf = nb
+	return true
+}
+
+// startRequest copies the n-byte head out of rbuf, parses it into c.req
+// and sets up the body. It answers errors itself and returns false for them.
+func (c *conn) startRequest(n int) bool {
+	s := c.server
+	req := &c.req
+	req.raw = append(req.raw[:0], c.rbuf[c.r:c.r+n]...)
+	c.r += n
+	if err := http1.ParseHead(req.raw, &req.head, c.parser.Limits); err != nil {
+		c.replyParseError(err)
+		return false
+	}
+	req.fill(&req.head)
+	c.requests++
+	c.resp.reset(req)
+	c.body = nil
+	c.bodyTooLarge = false
+	c.expect100, c.continueSent = req.head.Expect100, false
+	c.closeAfter = req.Close || s.shuttingDown() ||
+		s.MaxRequestsPerConn > 0 && c.requests >= s.MaxRequestsPerConn
+	if req.ContentLength > s.maxBodyBytes() {
+		// Refused before a byte of it is read (RFC 9110 §15.5.14); the
+		// client may be sending it, so the connection closes.
+		c.closeAfter = true
+		c.resp.sendError(StatusRequestEntityTooLarge, "request body too large")
+		c.closeConn(true)
+		return false
+	}
+	if req.ContentLength != 0 {
+		c.body = &body{c: c, req: req, chunked: req.head.Chunked,
+			remaining: req.ContentLength, limit: s.maxBodyBytes()}
+		req.Body = c.body
+	} else {
+		req.Body = noBody{}
+	}
+	return true
+}
+
+// runHandler calls the handler, recovering a panic.
+func (c *conn) runHandler() {
+	defer func() {
+		if p := recover(); p != nil {
+			c.handlerPanicked(p)
+		}
+	}()
+	c.server.handler().ServeHTTP(&c.resp, &c.req)
+}
+
+// handlerPanicked logs a handler's panic and answers 500 when nothing has
+// been committed; otherwise the response is cut short by closing.
+func (c *conn) handlerPanicked(p any) {
+	if p != ErrAbortHandler {
+		c.server.logger().Error("strand: panic serving request",
+			"remote", c.remoteAddr, "method", c.req.Method, "target", c.req.Target,
+			"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	}
+	c.closeAfter = true
+	if c.hijacked {
+		return
+	}
+	if c.resp.committed || p == ErrAbortHandler {
+		c.resp.err = errAborted
+		return
+	}
+	c.resp.reset(&c.req)
+	c.resp.sendError(StatusInternalServerError, "internal server error")
+}
+
+var errAborted = errors.New("strand: handler aborted")
+
+// finishRequest completes the response and prepares the connection for
+// the next request. It returns false when the connection must close.
+func (c *conn) finishRequest() bool {
+	if c.hijacked {
+		return false
+	}
+	c.stopWatching()
+	if c.resp.err != errAborted {
+		c.resp.finish()
+	}
+	if b := c.body; b != nil {
+		switch {
+		case c.closeAfter:
+		case c.expect100 && !c.continueSent && b.err == nil:
+			c.closeAfter = true // the client may never send the body
+		case !b.drain(c.server.maxDrainBytes()):
+			c.closeAfter = true
+		}
+		b.closed = true
+	}
+	c.recycle()
+	if c.closeAfter || c.resp.err != nil {
+		c.closeConn(c.r < c.w || c.body != nil && c.body.err == nil)
+		return false
+	}
+	if c.r == c.w || len(c.wbuf) >= writeBufferLimit {
+		// Nothing pipelined is waiting: send now. Otherwise the next
+		// response joins this one in a single write.
+		if err := c.flush(); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// closeConn sends what is buffered and closes. When input may still be
+// arriving (an unread body, a request refused mid-stream), it closes the
+// write side first and reads for a moment, so that the client receives the
+// response instead of a reset (RFC 9112 §9.6).
+func (c *conn) closeConn(linger bool) {
+	if err := c.flush(); err != nil {
+		return
+	}
+	tc, ok := c.rwc.(interface{ CloseWrite() error })
+	if !ok || !linger {
+		return
+	}
+	_ = tc.CloseWrite()
+	_ = c.rwc.SetReadDeadline(time.Now().Add(lingerTimeout))
+	_, _ = io.CopyN(io.Discard, c.rwc, maxLingerBytes)
+}
+
+// replyParseError answers a request that could not be parsed and marks
+// the connection for closing: its framing is unknown.
+func (c *conn) replyParseError(err error) {
+	status, reason := StatusBadRequest, "bad request"
+	var pe *http1.Error
+	if errors.As(err, &pe) {
+		status, reason = pe.Status, pe.Reason
+	}
+	c.closeAfter = true
+	c.resp.reset(&c.req)
+	c.req.Method = "GET"
+	c.req.ProtoMinor = 1
+	c.resp.sendError(status, reason)
+	c.closeConn(true)
+}
+
+// sendContinue sends "100 Continue" the first time the handler reads a
+// body whose client waits for it (RFC 9110 §10.1.1).
+func (c *conn) sendContinue() {
+	if c.expect100 && !c.continueSent && !c.resp.committed {
+		c.continueSent = true
+		c.wbuf = append(c.wbuf, "HTTP/1.1 100 Continue\r\n\r\n"...)
+		_ = c.flush()
+	}
+}
+
+// readBody reads body bytes from the socket into p, moving the read
+// deadline to ReadTimeout from now.
+func (c *conn) readBody(p []byte) (int, error) {
+	if t := c.server.readTimeout(); t > 0 {
+		c.setReadDeadline(time.Now().Add(t), false)
+	} else {
+		c.setReadDeadline(time.Time{}, true)
+	}
+	n, err := c.rwc.Read(p)
+	if err != nil {
+		c.closeAfter = true
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+	}
+	return n, err
+}
+
+// setReadDeadline moves the read deadline to t. Unless exact, a later
+// deadline within deadlineSlack of the current one is left as it is:
+// keep-alive traffic then costs one timer update a second, not one a
+// request.
+func (c *conn) setReadDeadline(t time.Time, exact bool) {
+	if !exact && !c.readDeadline.IsZero() && !t.Before(c.readDeadline) &&
+		t.Sub(c.readDeadline) < deadlineSlack {
+		return
+	}
+	if t.Equal(c.readDeadline) {
+		return
+	}
+	c.readDeadline = t
+	_ = c.rwc.SetReadDeadline(t)
+}
+
+// flush writes wbuf to the socket.
+func (c *conn) flush() error {
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	c.armWriteDeadline()
+	_, err := c.rwc.Write(c.wbuf)
+	c.wbuf = c.wbuf[:0]
+	if err != nil {
+		c.closeAfter = true
+	}
+	return err
+}
+
+// writeDirect writes wbuf and then p, with one system call when the
+// connection supports vectored writes.
+func (c *conn) writeDirect(p []byte) error {
+	c.armWriteDeadline()
+	bufs := net.Buffers{c.wbuf, p}
+	_, err := bufs.WriteTo(c.rwc)
+	c.wbuf = c.wbuf[:0]
+	if err != nil {
+		c.closeAfter = true
+	}
+	return err
+}
+
+// armWriteDeadline gives the coming write WriteTimeout to make progress.
+func (c *conn) armWriteDeadline() {
+	t := c.server.writeTimeout()
+	if t <= 0 {
+		return
+	}
+	d := time.Now().Add(t)
+	if !c.writeDeadln.IsZero() && d.Sub(c.writeDeadln) < deadlineSlack {
+		return
+	}
+	c.writeDeadln = d
+	_ = c.rwc.SetWriteDeadline(d)
+}
+
+// recycle ends the request's lifetime: its context is cancelled and, in
+// strand_debug builds, its memory poisoned.
+func (c *conn) recycle() {
+	if c.req.cancel != nil {
+		c.req.cancel()
+	}
+	if debugPoison {
+		poison(c.req.raw)
+		poison(c.req.pathBuf)
+	}
+}
+
+// bodyDone is called when the request body has been read to its end.
+func (c *conn) bodyDone(r *Request) {
+	if r.ctx != nil {
+		c.startWatching()
+	}
+}
+
+// watchClient arranges for r's context to be cancelled if the client goes
+// away while the handler runs. It can only listen once the body has been
+// read: until then the bytes on the wire are the handler's.
+func (c *conn) watchClient(r *Request) {
+	if c.body == nil || c.body.err == io.EOF {
+		c.startWatching()
+	}
+}
+
+// startWatching starts a background read. Whatever it reads (the next
+// pipelined request, usually nothing) is kept; an error or EOF means the
+// client is gone, and cancels the request's context.
+func (c *conn) startWatching() {
+	if c.bgActive || c.hijacked || c.r < c.w {
+		return // bytes already buffered: the client was alive just now
+	}
+	c.r, c.w = 0, 0
+	c.bgActive = true
+	c.bgAbort.Store(false)
+	c.bgDone = make(chan struct{})
+	cancel := c.req.cancel
+	_ = c.rwc.SetReadDeadline(time.Time{})
+	c.readDeadline = time.Time{}
+	go func() {
+		defer close(c.bgDone)
+		c.bgN, c.bgErr = c.rwc.Read(c.rbuf)
+		if c.bgErr != nil && !c.bgAbort.Load() && cancel != nil {
+			cancel()
+		}
+	}()
+}
+
+// stopWatching ends the background read and takes over what it read.
+func (c *conn) stopWatching() {
+	if !c.bgActive {
+		return
+	}
+	c.bgAbort.Store(true)
+	_ = c.rwc.SetReadDeadline(aLongTimeAgo)
+	<-c.bgDone
+	c.bgActive = false
+	c.w += c.bgN
+	c.readDeadline = aLongTimeAgo
+	if c.bgErr != nil && !isTimeout(c.bgErr) {
+		c.closeAfter = true
+	}
+}
+
+var aLongTimeAgo = time.Unix(1, 0)
+
+func isTimeout(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// hijack detaches the connection from the server.
+func (c *conn) hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c.stopWatching()
+	c.hijacked = true
+	c.server.forgetConn(c)
+	_ = c.rwc.SetDeadline(time.Time{})
+	hc := &hijackedConn{Conn: c.rwc, pending: c.rbuf[c.r:c.w]}
+	c.rbuf, c.r, c.w = nil, 0, 0
+	return hc, bufio.NewReadWriter(bufio.NewReader(hc), bufio.NewWriter(hc)), nil
+}
+
+// hijackedConn returns bytes the server had already read before reading
+// from the connection.
+type hijackedConn struct {
+	net.Conn
+	pending []byte
+}
+
+func (h *hijackedConn) Read(p []byte) (int, error) {
+	if len(h.pending) > 0 {
+		n := copy(p, h.pending)
+		h.pending = h.pending[n:]
+		return n, nil
+	}
+	return h.Conn.Read(p)
+}

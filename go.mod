@@ -1,0 +1,3 @@
+module github.com/strandhttp/strand
+
+go 1.26

@@ -1,0 +1,632 @@
+package http1
+
+// This file parses a request head (RFC 9112 §2-§6): the request line, the
+// field lines, and the framing facts a server needs before it reads a body.
+//
+// Parsing is split in two so that a slow client costs linear work:
+//
+//   - Parser.Scan looks for the end of the head as bytes arrive. It resumes
+//     where the previous call stopped, checks every LF for its CR, and
+//     enforces the size limits on partial input, so an oversized head is
+//     refused as soon as it crosses a limit instead of when it ends.
+//   - ParseHead parses a complete head in one pass, with no allocation: the
+//     Head it fills holds slices of the bytes it was given.
+
+import (
+	"bytes"
+
+	"github.com/strandhttp/strand/internal/ascii"
+)
+
+// Default limits, used where a Limits field is zero.
+const (
+	DefaultMaxRequestLine = 8 << 10  // 8 KiB of request line (nginx's large buffer)
+	DefaultMaxHeaderBytes = 32 << 10 // 32 KiB of head in all
+	DefaultMaxFields      = 100      // field lines
+)
+
+// Limits bounds what the parser accepts; a zero field takes its default.
+type Limits struct {
+	MaxRequestLine int // request line without CRLF; longer is 414
+	MaxHeaderBytes int // whole head, request line and empty line included; larger is 431
+	MaxFields      int // number of field lines; more is 431
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxRequestLine <= 0 {
+		l.MaxRequestLine = DefaultMaxRequestLine
+	}
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if l.MaxFields <= 0 {
+		l.MaxFields = DefaultMaxFields
+	}
+	return l
+}
+
+// TargetForm is the form of a request-target (RFC 9112 §3.2).
+type TargetForm uint8
+
+const (
+	FormOrigin    TargetForm = iota // "/path?query"
+	FormAbsolute                    // "http://host/path?query"
+	FormAuthority                   // "host:port", CONNECT only
+	FormAsterisk                    // "*", OPTIONS only
+)
+
+// Field is one field line: a name (a token, as received) and a value with
+// surrounding whitespace removed. Both alias the parsed bytes.
+type Field struct {
+	Name, Value []byte
+}
+
+// Head is a parsed request head. Every byte slice aliases the buffer given
+// to ParseHead and is valid while that buffer is.
+type Head struct {
+	Method []byte
+	Target []byte
+	Form   TargetForm
+	Minor  int // HTTP/1.Minor: 0 or 1
+	Fields []Field
+
+	// Framing and connection facts derived from the fields.
+	ContentLength int64  // -1 when absent (or when Chunked)
+	Chunked       bool   // Transfer-Encoding: chunked
+	Close         bool   // the connection closes after this exchange
+	Expect100     bool   // Expect: 100-continue in an HTTP/1.1 request
+	Host          []byte // the Host field value; nil when absent
+	Upgrade       bool   // Connection lists "upgrade"
+}
+
+// Reset clears h for reuse, keeping the Fields array.
+func (h *Head) Reset() {
+	*h = Head{Fields: h.Fields[:0], ContentLength: -1}
+}
+
+// Parser finds the end of one request head in a growing buffer. Its state is
+// the scan position in the buffer passed to Scan, so the caller must pass
+// the same bytes again, possibly extended, until Scan succeeds or fails, and
+// call Reset before the next head. The zero Parser uses the default limits.
+type Parser struct {
+	Limits Limits
+
+	scanned    int  // bytes of buf already searched for LF
+	lineDone   bool // the request line's LF has been seen
+	methodDone bool // the SP ending the method has been seen
+}
+
+// Reset prepares p for a new head.
+func (p *Parser) Reset() { p.scanned, p.lineDone, p.methodDone = 0, false, false }
+
+// Scan reports the length of the complete head at the start of buf, empty
+// lines before it and the final CRLF CRLF included. It returns ErrNeedMore
+// while the head is incomplete and within limits, or an *Error.
+func (p *Parser) Scan(buf []byte) (int, error) {
+	lim := p.Limits.withDefaults()
+	start := 0
+	for len(buf)-start >= 2 && buf[start] == '\r' && buf[start+1] == '\n' {
+		start += 2
+		if start > lim.MaxRequestLine {
+			return 0, errRequestLine
+		}
+	}
+	if start < len(buf) && buf[start] == '\n' {
+		return 0, errBareLF
+	}
+	from := max(p.scanned, start)
+	fresh := from // bytes before fresh were checked by an earlier call
+	for {
+		i := bytes.IndexByte(buf[from:], '\n')
+		if i < 0 {
+			break
+		}
+		lf := from + i
+		if buf[lf-1] != '\r' {
+			return 0, errBareLF
+		}
+		if lf+1-start > lim.MaxHeaderBytes {
+			return 0, errHeaderTooLarge
+		}
+		if !p.lineDone {
+			if lf-1-start > lim.MaxRequestLine {
+				return 0, errURITooLong
+			}
+			p.lineDone = true
+		} else if buf[lf-2] == '\n' && buf[lf-3] == '\r' {
+			return lf + 1, nil
+		}
+		from = lf + 1
+	}
+	p.scanned = len(buf)
+	if !p.lineDone {
+		// A final CR may be the start of the line's CRLF: it is not part of
+		// the line, or a line of exactly MaxRequestLine bytes would be refused
+		// when its CR and LF arrive in different reads.
+		line := len(buf) - start
+		if line > 0 && buf[len(buf)-1] == '\r' {
+			line--
+		}
+		if line > lim.MaxRequestLine {
+			return 0, errURITooLong
+		}
+		// Fail fast on bytes that cannot start a request (a TLS handshake on
+		// a plain port, binary garbage): the method must be a token. Only
+		// bytes not seen by an earlier call are checked, to keep a slowly
+		// sent request line linear.
+		for i := fresh; i < len(buf) && !p.methodDone; i++ {
+			c := buf[i]
+			if c == ' ' {
+				p.methodDone = true
+			} else if !ascii.IsTokenChar(c) && c != '\r' {
+				return 0, errMethod
+			}
+		}
+	}
+	if len(buf)-start > lim.MaxHeaderBytes {
+		return 0, errHeaderTooLarge
+	}
+	return 0, ErrNeedMore
+}
+
+// Parse scans buf and, once the head is complete, parses it into h. It
+// returns the head's length in buf.
+func (p *Parser) Parse(buf []byte, h *Head) (int, error) {
+	n, err := p.Scan(buf)
+	if err != nil {
+		return 0, err
+	}
+	return n, ParseHead(buf[:n], h, p.Limits)
+}
+
+// ParseHead parses a complete head, as delimited by Parser.Scan, into h.
+func ParseHead(buf []byte, h *Head, lim Limits) error {
+	lim = lim.withDefaults()
+	h.Reset()
+	for len(buf) >= 2 && buf[0] == '\r' && buf[1] == '\n' {
+		buf = buf[2:]
+	}
+	line, rest, err := nextLine(buf)
+	if err != nil {
+		return err
+	}
+	if err := h.parseRequestLine(line); err != nil {
+		return err
+	}
+	var f fieldFacts
+	for {
+		line, rest, err = nextLine(rest)
+		if err != nil {
+			return err
+		}
+		if len(line) == 0 {
+			break
+		}
+		if len(h.Fields) == lim.MaxFields {
+			return errTooManyFields
+		}
+		name, value, err := parseFieldLine(line)
+		if err != nil {
+			return err
+		}
+		h.Fields = append(h.Fields, Field{Name: name, Value: value})
+		if err := f.note(h, name, value); err != nil {
+			return err
+		}
+	}
+	return f.finish(h)
+}
+
+// nextLine splits off one CRLF-terminated line. Scan has checked that each
+// LF follows a CR; a CR elsewhere is a bare CR.
+func nextLine(buf []byte) (line, rest []byte, err error) {
+	i := bytes.IndexByte(buf, '\n')
+	switch {
+	case i < 0:
+		return nil, nil, errRequestLine // not a head delimited by Scan
+	case i == 0 || buf[i-1] != '\r':
+		return nil, nil, errBareLF
+	}
+	line = buf[:i-1]
+	if bytes.IndexByte(line, '\r') >= 0 {
+		return nil, nil, errBareCR
+	}
+	return line, buf[i+1:], nil
+}
+
+// parseRequestLine parses request-line = method SP request-target SP
+// HTTP-version (RFC 9112 §3).
+func (h *Head) parseRequestLine(line []byte) error {
+	sp1 := bytes.IndexByte(line, ' ')
+	if sp1 < 0 {
+		return errRequestLine
+	}
+	h.Method = line[:sp1]
+	if !ascii.IsToken(h.Method) {
+		return errMethod
+	}
+	rest := line[sp1+1:]
+	sp2 := bytes.IndexByte(rest, ' ')
+	if sp2 < 0 {
+		return errRequestLine
+	}
+	h.Target = rest[:sp2]
+	minor, err := parseVersion(rest[sp2+1:])
+	if err != nil {
+		return err
+	}
+	h.Minor = minor
+	form, err := classifyTarget(h.Method, h.Target)
+	h.Form = form
+	return err
+}
+
+// parseVersion parses HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3).
+func parseVersion(v []byte) (minor int, err error) {
+	if len(v) != 8 || string(v[:5]) != "HTTP/" || v[6] != '.' || !isDigit(v[5]) || !isDigit(v[7]) {
+		return 0, errVersion
+	}
+	if v[5] != '1' || v[7] > '1' {
+		return 0, errVersionSupport
+	}
+	return int(v[7] - '0'), nil
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// classifyTarget decides the request-target's form (RFC 9112 §3.2) and
+// checks its characters: visible ASCII only, no fragment, well-formed
+// percent-encodings.
+func classifyTarget(method, t []byte) (TargetForm, error) {
+	if len(t) == 0 {
+		return 0, errTarget
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c <= ' ' || c >= 0x7f || c == '#' {
+			return 0, errTarget
+		}
+		if c == '%' && (i+2 >= len(t) || !isHex(t[i+1]) || !isHex(t[i+2])) {
+			return 0, errTarget
+		}
+	}
+	connect := string(method) == "CONNECT"
+	switch {
+	case connect:
+		// authority-form = uri-host ":" port (§3.2.3), CONNECT only.
+		if !validAuthority(t, true, true) {
+			return 0, errTarget
+		}
+		return FormAuthority, nil
+	case t[0] == '/':
+		return FormOrigin, nil
+	case len(t) == 1 && t[0] == '*':
+		if string(method) != "OPTIONS" {
+			return 0, errTarget
+		}
+		return FormAsterisk, nil
+	}
+	// absolute-form (§3.2.2): scheme "://" authority path-abempty [ "?" query ].
+	i := bytes.Index(t, []byte("://"))
+	if i <= 0 || !validScheme(t[:i]) {
+		return 0, errTarget
+	}
+	auth := t[i+3:]
+	if j := bytes.IndexAny(auth, "/?"); j >= 0 {
+		auth = auth[:j]
+	}
+	// An http(s) URI with an empty host is invalid (RFC 9110 §4.2.1);
+	// Strand holds every scheme to that.
+	if !validAuthority(auth, true, false) {
+		return 0, errTarget
+	}
+	return FormAbsolute, nil
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func validScheme(s []byte) bool {
+	for i, c := range s {
+		alpha := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if !alpha && (i == 0 || !isDigit(c) && c != '+' && c != '-' && c != '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// parseFieldLine splits field-line = field-name ":" OWS field-value OWS
+// (RFC 9112 §5) and checks both parts.
+func parseFieldLine(line []byte) (name, value []byte, err error) {
+	if line[0] == ' ' || line[0] == '\t' {
+		return nil, nil, errObsFold
+	}
+	colon := bytes.IndexByte(line, ':')
+	if colon < 0 {
+		return nil, nil, errFieldName
+	}
+	name = line[:colon]
+	if !ascii.IsToken(name) {
+		if len(name) > 0 && (name[len(name)-1] == ' ' || name[len(name)-1] == '\t') {
+			return nil, nil, errSpaceBeforeColon
+		}
+		return nil, nil, errFieldName
+	}
+	value = ascii.TrimOWS(line[colon+1:])
+	if !ascii.ValidFieldValue(value) {
+		return nil, nil, errFieldValue
+	}
+	return name, value, nil
+}
+
+// fieldFacts accumulates what the framing fields say across field lines.
+type fieldFacts struct {
+	hosts     int
+	clSeen    bool
+	teSeen    bool
+	teChunked bool // chunked has been seen (it must stay last)
+	teOther   bool // a coding other than chunked came before it
+	keepAlive bool // Connection: keep-alive
+	closeTok  bool // Connection: close
+}
+
+// note records the meaning of one field line. Names are compared without
+// regard to case (RFC 9110 §5.1); the length switch keeps the common case of
+// an unrelated field to one comparison.
+func (f *fieldFacts) note(h *Head, name, value []byte) error {
+	switch len(name) {
+	case 4:
+		if ascii.EqualFold(name, "host") {
+			f.hosts++
+			if f.hosts > 1 {
+				return errManyHosts
+			}
+			if !validAuthority(value, false, false) {
+				return errHost
+			}
+			h.Host = value
+		}
+	case 6:
+		if ascii.EqualFold(name, "expect") {
+			return expect(h, value)
+		}
+	case 10:
+		if ascii.EqualFold(name, "connection") {
+			f.closeTok = f.closeTok || ascii.HasTokenFold(value, "close")
+			f.keepAlive = f.keepAlive || ascii.HasTokenFold(value, "keep-alive")
+			if ascii.HasTokenFold(value, "upgrade") {
+				h.Upgrade = true
+			}
+		}
+	case 14:
+		if ascii.EqualFold(name, "content-length") {
+			return f.contentLength(h, value)
+		}
+	case 17:
+		if ascii.EqualFold(name, "transfer-encoding") {
+			return f.transferEncoding(value)
+		}
+	}
+	return nil
+}
+
+// expect reads Expect = #expectation (RFC 9110 §10.1.1). Empty list
+// elements carry no expectation (RFC 9110 §5.6.1); 100-continue is honoured
+// in HTTP/1.1 and ignored in HTTP/1.0; any other expectation is 417.
+func expect(h *Head, value []byte) error {
+	for len(value) > 0 {
+		elem := value
+		if i := bytes.IndexByte(value, ','); i >= 0 {
+			elem, value = value[:i], value[i+1:]
+		} else {
+			value = nil
+		}
+		elem = ascii.TrimOWS(elem)
+		switch {
+		case len(elem) == 0:
+		case ascii.EqualFold(elem, "100-continue"):
+			h.Expect100 = h.Minor == 1
+		default:
+			return errExpectation
+		}
+	}
+	return nil
+}
+
+// contentLength parses Content-Length = 1*DIGIT (RFC 9110 §8.6), accepting a
+// list of identical values, and checks it against earlier lines.
+//
+// Content-Length is not a list-based field: the list form is tolerated only
+// as repeated copies of one value, so every element, the last included, must
+// be a number ("5," and "5,,5" are refused).
+func (f *fieldFacts) contentLength(h *Head, value []byte) error {
+	for {
+		elem, rest, more := value, []byte(nil), false
+		if i := bytes.IndexByte(value, ','); i >= 0 {
+			elem, rest, more = value[:i], value[i+1:], true
+		}
+		n, ok := parseDecimal(ascii.TrimOWS(elem))
+		if !ok || f.clSeen && n != h.ContentLength {
+			return errContentLength
+		}
+		h.ContentLength, f.clSeen = n, true
+		if !more {
+			return nil
+		}
+		value = rest
+	}
+}
+
+// parseDecimal parses 1*DIGIT into a non-negative int64, refusing overflow.
+func parseDecimal(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 { // 18 digits cannot overflow int64
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if !isDigit(c) {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// transferEncoding reads one Transfer-Encoding line (RFC 9112 §6.1), a list
+// of codings of which chunked must be the last.
+func (f *fieldFacts) transferEncoding(value []byte) error {
+	f.teSeen = true
+	codings := 0
+	for elems := value; len(elems) > 0; {
+		elem := elems
+		if i := bytes.IndexByte(elems, ','); i >= 0 {
+			elem, elems = elems[:i], elems[i+1:]
+		} else {
+			elems = nil
+		}
+		elem = ascii.TrimOWS(elem)
+		if len(elem) == 0 {
+			continue // empty list elements are allowed (RFC 9110 §5.6.1)
+		}
+		codings++
+		params := false
+		if i := bytes.IndexByte(elem, ';'); i >= 0 {
+			elem, params = ascii.TrimOWS(elem[:i]), true // the coding is still named
+		}
+		if !ascii.IsToken(elem) {
+			return errTENotChunked
+		}
+		switch {
+		case f.teChunked:
+			if ascii.EqualFold(elem, "chunked") {
+				return errTEChunkedTwice
+			}
+			return errTENotChunked
+		case ascii.EqualFold(elem, "chunked"):
+			// "The chunked coding does not define any parameters. Their
+			// presence SHOULD be treated as an error." (§7.1)
+			if params {
+				return errTEChunkedParams
+			}
+			f.teChunked = true
+		default:
+			f.teOther = true
+		}
+	}
+	if codings == 0 {
+		return errTENotChunked
+	}
+	return nil
+}
+
+// finish applies the rules that need every field: Host presence, the
+// message body length (RFC 9112 §6.3) and persistence (§9.3).
+func (f *fieldFacts) finish(h *Head) error {
+	if h.Minor == 1 && f.hosts == 0 {
+		return errNoHost
+	}
+	if f.teSeen {
+		switch {
+		case h.Minor == 0:
+			return errTE10
+		case !f.teChunked:
+			return errTENotChunked
+		case f.clSeen:
+			return errCLAndTE
+		case f.teOther:
+			return errTEUnsupported
+		}
+		h.Chunked = true
+		h.ContentLength = -1
+	}
+	// Persistence (§9.3): HTTP/1.1 keeps the connection unless told to
+	// close; HTTP/1.0 closes it unless asked to keep it alive.
+	h.Close = f.closeTok || h.Minor == 0 && !f.keepAlive
+	return nil
+}
+
+// validAuthority checks uri-host [ ":" port ] (RFC 3986 §3.2), the syntax of
+// the Host field and of absolute-form and authority-form targets. needHost
+// demands a non-empty host, as an http URI does (RFC 9110 §4.2.1); needPort
+// a non-empty port, as authority-form does (RFC 9112 §3.2.3).
+func validAuthority(b []byte, needHost, needPort bool) bool {
+	host, port := b, []byte(nil)
+	hasPort := false
+	if len(b) > 0 && b[0] == '[' {
+		end := bytes.IndexByte(b, ']')
+		if end < 0 || !validIPLiteral(b[1:end]) {
+			return false
+		}
+		host, port = b[:end+1], b[end+1:]
+		if len(port) > 0 {
+			if port[0] != ':' {
+				return false
+			}
+			port, hasPort = port[1:], true
+		}
+	} else if i := bytes.IndexByte(b, ':'); i >= 0 {
+		host, port, hasPort = b[:i], b[i+1:], true
+	}
+	for i := 0; i < len(host) && host[0] != '['; i++ {
+		c := host[i]
+		switch {
+		case isUnreserved(c) || isSubDelim(c):
+		case c == '%' && i+2 < len(host) && isHex(host[i+1]) && isHex(host[i+2]):
+			i += 2
+		default:
+			return false
+		}
+	}
+	for _, c := range port {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return (!needHost || len(host) > 0) && (!needPort || hasPort && len(port) > 0)
+}
+
+// validIPLiteral loosely checks the inside of "[...]": an IPv6 address
+// (hex digits, colons, dots for an embedded IPv4) or an IPvFuture.
+func validIPLiteral(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	if b[0] == 'v' || b[0] == 'V' {
+		dot := bytes.IndexByte(b, '.')
+		if dot < 2 || dot == len(b)-1 {
+			return false
+		}
+		for _, c := range b[1:dot] {
+			if !isHex(c) {
+				return false
+			}
+		}
+		for _, c := range b[dot+1:] {
+			if !isUnreserved(c) && !isSubDelim(c) && c != ':' {
+				return false
+			}
+		}
+		return true
+	}
+	for _, c := range b {
+		if !isHex(c) && c != ':' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) ||
+		c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+func isSubDelim(c byte) bool {
+	switch c {
+	case '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=':
+		return true
+	}
+	return false
+}
