@@ -66,7 +66,8 @@ type conn struct {
 	writeDeadln  time.Time
 	scratch      [512]byte // drain target
 
-	state atomic.Int32 // stateNew, stateActive or stateIdle; read by Shutdown
+	state    atomic.Int32 // stateNew, stateActive or stateIdle; read by Shutdown
+	accepted time.Time    // immutable
 
 	// Client-gone detection while a handler runs (see watchClient).
 	bgActive bool
@@ -77,7 +78,7 @@ type conn struct {
 }
 
 func newConn(s *Server, rwc net.Conn) *conn {
-	c := &conn{server: s, rwc: rwc}
+	c := &conn{server: s, rwc: rwc, accepted: time.Now()}
 	c.rbuf = make([]byte, initialReadBuffer)
 	c.wbuf = make([]byte, 0, initialReadBuffer)
 	c.parser.Limits = s.limits()

@@ -27,6 +27,10 @@ const (
 	DefaultMaxBodyBytes      = 10 << 20
 	DefaultMaxConns          = 50_000
 	DefaultMaxDrainBytes     = 256 << 10
+
+	// newConnGrace is how long Shutdown lets a connection that has not
+	// sent its first request yet stay open.
+	newConnGrace = 5 * time.Second
 )
 
 // A Server serves HTTP/1.x. Its zero value is ready to use: fields left
@@ -289,8 +293,12 @@ func (s *Server) closeListeners() {
 func (s *Server) closeIdleConns() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := time.Now()
 	for c := range s.conns {
-		if st := c.state.Load(); st == stateIdle || st == stateNew {
+		// A new connection may be about to send its first request; it
+		// counts as idle only once it has been silent for a while.
+		st := c.state.Load()
+		if st == stateIdle || st == stateNew && now.Sub(c.accepted) > newConnGrace {
 			c.rwc.Close()
 		}
 	}

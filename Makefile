@@ -1,0 +1,68 @@
+# Strand's developer commands. `make test` is what CI runs (.ci/run); it
+# installs the tools its tests need, so a machine with only Go works.
+
+GO          ?= go
+BIN         := $(CURDIR)/.bin
+STATICCHECK := $(BIN)/staticcheck
+STATICCHECK_VERSION := v0.8.2
+FUZZTIME    ?= 4s
+COVER_MIN   ?= 85
+
+# Fuzz targets: package and function, smoke-run by `make test`.
+FUZZ_TARGETS := \
+	./internal/http1:FuzzParseHead \
+	./internal/http1:FuzzChunkedDecoder \
+	./internal/http1:FuzzDifferentialNetHTTP
+
+.PHONY: test fmt fmt-check vet lint generate-check unit fuzz-smoke fuzz bench cover deps
+
+test: deps fmt-check vet lint generate-check unit fuzz-smoke
+
+deps: $(STATICCHECK)
+	@command -v curl >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq curl >/dev/null; \
+	  else echo "curl missing: integration tests that need it are skipped"; fi; }
+
+$(STATICCHECK):
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+fmt:
+	gofmt -w .
+
+fmt-check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags strand_debug ./...
+
+lint: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+# Generated code must match its generator (STYLE habit 19).
+generate-check:
+	$(GO) generate ./...
+	@git diff --exit-code -- status.go || { echo "status.go is stale: run go generate"; exit 1; }
+
+unit:
+	$(GO) test -race -shuffle=on -count=1 -coverpkg=./... -coverprofile=coverage.out ./...
+	$(GO) test -race -count=1 -tags strand_debug .
+	@$(GO) tool cover -func=coverage.out | awk -v min=$(COVER_MIN) '/^total:/ { sub("%","",$$3); \
+	  printf "coverage: %s%% (minimum %s%%)\n", $$3, min; if ($$3+0 < min) exit 1 }'
+
+fuzz-smoke:
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$pkg $$fn for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	done
+
+# Longer fuzzing for local use: make fuzz FUZZTIME=5m
+fuzz: fuzz-smoke
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=6 ./... | tee bench.out
+
+cover:
+	$(GO) test -coverprofile=coverage.out ./... && $(GO) tool cover -html=coverage.out -o coverage.html

@@ -1,0 +1,90 @@
+// Package cli is the strand command: it turns arguments into a configured
+// strand.Server, runs it, and shuts it down gracefully on a signal. main
+// only calls Run, so the whole command is testable in-process.
+package cli
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/strandhttp/strand"
+)
+
+//go:embed site/index.html
+var site embed.FS
+
+// shutdownGrace is how long in-flight requests get to finish after a
+// signal before their connections are closed.
+const shutdownGrace = 10 * time.Second
+
+// Run runs the strand command with args (without the program name) until
+// ctx is cancelled (a signal) or serving fails. It returns the process exit
+// code: 0 after a clean shutdown, 1 when serving failed, 2 for bad usage.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("strand", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: strand [--addr host:port]\n\n"+
+			"Serves the built-in welcome page and /health.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "strand: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, nil))
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "strand: cannot listen on %s: %v\n", *addr, unwrapListenError(err))
+		return 1
+	}
+	srv := &strand.Server{Handler: defaultSite(), ErrorLog: log}
+	log.Info("strand serving", "addr", "http://"+ln.Addr().String(), "site", "built-in")
+	return serve(ctx, srv, ln, log, stderr)
+}
+
+// serve runs srv on ln until ctx ends, then shuts it down gracefully.
+func serve(ctx context.Context, srv *strand.Server, ln net.Listener, log *slog.Logger, stderr io.Writer) int {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "strand: %v\n", err)
+		return 1
+	case <-ctx.Done():
+	}
+	log.Info("strand shutting down", "grace", shutdownGrace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("strand: connections closed at the end of the grace period", "err", err)
+	}
+	<-errc
+	log.Info("strand stopped")
+	return 0
+}
+
+// unwrapListenError keeps the part of a listen error a person can act on
+// ("address already in use"), without the syscall wrapping.
+func unwrapListenError(err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err
+	}
+	return err
+}
