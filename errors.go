@@ -35,3 +35,7 @@ var (
 	// the server logging a stack trace; the connection is closed.
 	ErrAbortHandler = errors.New("strand: abort handler")
 )
+
+// ErrNotSupported is returned by Flush and Hijack when no writer in the
+// chain supports the operation.
+var ErrNotSupported = errors.New("strand: operation not supported by this ResponseWriter")
