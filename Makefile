@@ -18,11 +18,22 @@ FUZZ_TARGETS := \
 
 test: deps fmt-check vet lint generate-check unit fuzz-smoke
 
+# Debian packages the integration tests drive: curl (a real client) and
+# redis-server (the shared rate-limit store). Installed when missing and
+# running as root; otherwise the tests that need them skip, saying why.
+APT_NEEDS := curl:curl redis-server:redis-server
+
 deps: $(STATICCHECK)
-	@command -v curl >/dev/null 2>&1 || { \
+	@missing=""; for pair in $(APT_NEEDS); do \
+	  cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq curl >/dev/null; \
-	  else echo "curl missing: integration tests that need it are skipped"; fi; }
+	    echo "installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing$$missing: the tests that need them are skipped"; fi; \
+	fi
 
 $(STATICCHECK):
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
