@@ -86,9 +86,10 @@ type Server struct {
 	// handler panics, internal faults. nil means slog.Default().
 	ErrorLog *slog.Logger
 
-	clock      date.Clock
-	inShutdown atomic.Bool
-	nconns     atomic.Int64
+	clock         date.Clock
+	inShutdown    atomic.Bool
+	nconns        atomic.Int64
+	zeroCopyBytes atomic.Int64 // see ServerStats
 
 	mu        sync.Mutex
 	listeners map[*net.Listener]struct{}
@@ -155,6 +156,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	defer s.trackListener(&ln, false)
 	var eng engine.Goroutine
 	err := eng.Serve(ln, connHandler{s})
+	// The engine returns on a failed Accept without closing ln; Serve
+	// promises to. (After Shutdown or Close this is a harmless repeat.)
+	ln.Close()
 	if s.shuttingDown() {
 		return ErrServerClosed
 	}

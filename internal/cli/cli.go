@@ -28,12 +28,17 @@ const shutdownGrace = 10 * time.Second
 // ctx is cancelled (a signal) or serving fails. It returns the process exit
 // code: 0 after a clean shutdown, 1 when serving failed, 2 for bad usage.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "serve" {
+		return runServe(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("strand", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: strand [--addr host:port]\n\n"+
-			"Serves the built-in welcome page and /health.\n\n")
+		fmt.Fprintf(stderr, "usage: strand [--addr host:port]\n"+
+			"       strand serve [flags] [DIR]\n\n"+
+			"Serves the built-in welcome page and /health, or with serve, the files of DIR\n"+
+			"(see strand serve -h).\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/static"
+)
+
+// runServe is `strand serve [flags] [DIR]`: a static file server.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("strand serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port")
+	certFile := fs.String("tls-cert", "", "PEM certificate file: serve HTTPS (with --tls-key)")
+	keyFile := fs.String("tls-key", "", "PEM private key file for --tls-cert")
+	listing := fs.Bool("listing", true, "list directories without an index.html")
+	hidden := fs.Bool("hidden", false, "serve dotfiles (hidden by default)")
+	spa := fs.String("spa", "", "file served for unknown paths, for single-page apps (e.g. /index.html)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: strand serve [flags] [DIR]\n\n"+
+			"Serves the files of DIR (default: the current directory).\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	dir := "."
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		dir = fs.Arg(0)
+	default:
+		fmt.Fprintf(stderr, "strand serve: one directory at most, got %d arguments\n", fs.NArg())
+		return 2
+	}
+	if (*certFile == "") != (*keyFile == "") {
+		fmt.Fprintln(stderr, "strand serve: --tls-cert and --tls-key go together")
+		return 2
+	}
+	abs, err := filepath.Abs(dir)
+	if err == nil {
+		dir = abs
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, nil))
+	files, err := static.Dir(dir, &static.Options{Listing: *listing, ShowHidden: *hidden, SPAFallback: *spa, ErrorLog: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "strand serve: cannot serve %s: %v\n", dir, describeDirError(err))
+		return 1
+	}
+	var tlsConfig *tls.Config
+	if *certFile != "" {
+		r, err := newCertReloader(*certFile, *keyFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "strand serve: cannot use TLS %v\n", unwrapPathError(err))
+			return 1
+		}
+		tlsConfig = serverTLSConfig(r)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "strand serve: cannot listen on %s: %v\n", *addr, unwrapListenError(err))
+		return 1
+	}
+	scheme := "http"
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
+		scheme = "https"
+	}
+	srv := &strand.Server{Handler: serveStack(files, log), ErrorLog: log}
+	log.Info("strand serving", "addr", scheme+"://"+ln.Addr().String(), "dir", dir, "listing", *listing)
+	return serve(ctx, srv, ln, log, stderr)
+}
+
+// serveStack puts the health endpoints in front of the files.
+func serveStack(files strand.Handler, _ *slog.Logger) strand.Handler {
+	return strand.HandlerFunc(func(w strand.ResponseWriter, r *strand.Request) {
+		if r.Path == "/health" {
+			if getOrHead(w, r) {
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				w.Header().Set("Cache-Control", "no-store")
+				_, _ = w.WriteString("ok\n")
+			}
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// describeDirError says what is wrong with the directory in a few words.
+func describeDirError(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errors.New("no such directory")
+	case errors.Is(err, fs.ErrPermission):
+		return errors.New("permission denied")
+	}
+	return unwrapPathError(err)
+}
+
+// unwrapPathError drops the "stat" or "open" operation word from errors
+// that already name their file.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}

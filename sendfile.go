@@ -1,0 +1,75 @@
+package strand
+
+import (
+	"io"
+	"net"
+	"os"
+)
+
+// ReadFrom copies src into the response body. When the body's length is
+// declared (a Content-Length set by the handler, as a file server does),
+// the connection is plain TCP and src is a file (or a LimitedReader over
+// one), the head is sent and the file handed to the kernel: the
+// connection's ReadFrom uses sendfile(2), and the bytes never pass through
+// user memory. Otherwise it copies through Write.
+func (w *response) ReadFrom(src io.Reader) (int64, error) {
+	if w.c.hijacked {
+		return 0, ErrHijacked
+	}
+	if w.status == 0 {
+		w.WriteHeader(StatusOK)
+	}
+	tcp, isTCP := w.c.rwc.(*net.TCPConn)
+	file, limit := fileSource(src)
+	if !isTCP || file == nil || w.noBody || w.declared < 0 || w.err != nil {
+		return io.Copy(writerOnly{w}, src)
+	}
+	remaining := w.declared - w.written
+	if limit >= 0 {
+		remaining = min(remaining, limit)
+	}
+	w.commit(false)
+	if w.err = w.c.flush(); w.err != nil {
+		return 0, w.err
+	}
+	w.c.armWriteDeadline()
+	n, err := tcp.ReadFrom(&io.LimitedReader{R: file, N: remaining})
+	w.written += n
+	w.c.server.zeroCopyBytes.Add(n)
+	if lr, ok := src.(*io.LimitedReader); ok {
+		lr.N -= n
+	}
+	if err != nil {
+		w.err = err
+		w.c.closeAfter = true
+	}
+	return n, err
+}
+
+// fileSource returns the file under src and the limit on what may be read
+// from it (-1 for none), or nil when src is not a file.
+func fileSource(src io.Reader) (*os.File, int64) {
+	switch s := src.(type) {
+	case *os.File:
+		return s, -1
+	case *io.LimitedReader:
+		if f, ok := s.R.(*os.File); ok {
+			return f, s.N
+		}
+	}
+	return nil, -1
+}
+
+// writerOnly hides ReadFrom, so that io.Copy falls back to Write.
+type writerOnly struct{ io.Writer }
+
+// ServerStats are counters of a running server.
+type ServerStats struct {
+	OpenConns     int   // connections being served
+	ZeroCopyBytes int64 // body bytes handed to the kernel from files (sendfile)
+}
+
+// Stats returns the server's counters.
+func (s *Server) Stats() ServerStats {
+	return ServerStats{OpenConns: s.OpenConns(), ZeroCopyBytes: s.zeroCopyBytes.Load()}
+}
