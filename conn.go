@@ -62,6 +62,7 @@ type conn struct {
 	expect100    bool
 	continueSent bool
 	hijacked     bool
+	inHandler    bool      // ServeHTTP is running: client-gone detection may start
 	readDeadline time.Time // last deadline set, to skip needless updates
 	writeDeadln  time.Time
 	scratch      [512]byte // drain target
@@ -156,21 +157,28 @@ func (c *conn) readRequest() bool {
 			c.replyParseError(&http1.Error{Status: StatusRequestHeaderFieldsTooLarge, Reason: "request header fields too large"})
 			return false
 		}
+		// Responses to pipelined requests wait in wbuf only while complete
+		// requests remain to be served. Before blocking for more input, send
+		// them: the client may wait for them before it completes the next
+		// request, and a stray CRLF after a body (RFC 9112 §2.2) is not a
+		// request at all.
+		if err := c.flush(); err != nil {
+			return false
+		}
 		switch {
 		case c.r < c.w && headStart.IsZero():
 			headStart = time.Now()
-			c.setReadDeadline(headStart.Add(s.readHeaderTimeout()), true)
+			c.setReadDeadline(headStart.Add(s.readHeaderTimeout()), 0)
 		case c.r == c.w && c.requests == 0:
-			c.setReadDeadline(time.Now().Add(s.readHeaderTimeout()), false)
+			t := s.readHeaderTimeout()
+			c.setReadDeadline(time.Now().Add(t), t)
 		case c.r == c.w:
-			if err := c.flush(); err != nil {
-				return false
-			}
 			c.state.Store(stateIdle)
 			if s.shuttingDown() {
 				return false
 			}
-			c.setReadDeadline(time.Now().Add(s.idleTimeout()), false)
+			t := s.idleTimeout()
+			c.setReadDeadline(time.Now().Add(t), t)
 		}
 		m, err := c.rwc.Read(c.rbuf[c.w:])
 		c.w += m
@@ -251,7 +259,9 @@ func (c *conn) startRequest(n int) bool {
 
 // runHandler calls the handler, recovering a panic.
 func (c *conn) runHandler() {
+	c.inHandler = true
 	defer func() {
+		c.inHandler = false
 		if p := recover(); p != nil {
 			c.handlerPanicked(p)
 		}
@@ -285,18 +295,26 @@ var errAborted = errors.New("strand: handler aborted")
 // the next request. It returns false when the connection must close.
 func (c *conn) finishRequest() bool {
 	if c.hijacked {
+		// The connection is the handler's now, but the request still ends
+		// with ServeHTTP: its context is cancelled, which also releases it
+		// from the server's base context (it would stay there otherwise).
+		c.recycle()
 		return false
 	}
 	c.stopWatching()
+	b := c.body
+	if b != nil && b.err == nil && !c.willDrain(b) {
+		// Decided before the head is written, so that it says "Connection:
+		// close": a client waiting for 100 Continue then knows not to send
+		// the body (RFC 9110 §10.1.1; net/http sends it otherwise), and no
+		// client reuses a connection the server is about to close.
+		c.closeAfter = true
+	}
 	if c.resp.err != errAborted {
 		c.resp.finish()
 	}
-	if b := c.body; b != nil {
-		switch {
-		case c.closeAfter:
-		case c.expect100 && !c.continueSent && b.err == nil:
-			c.closeAfter = true // the client may never send the body
-		case !b.drain(c.server.maxDrainBytes()):
+	if b != nil {
+		if !c.closeAfter && !b.drain(c.server.maxDrainBytes()) {
 			c.closeAfter = true
 		}
 		b.closed = true
@@ -314,6 +332,20 @@ func (c *conn) finishRequest() bool {
 		}
 	}
 	return true
+}
+
+// willDrain reports whether the unread rest of body b will be read and
+// discarded after the handler, keeping the connection: not when the client
+// waits for a 100 Continue that was never sent (it may never send the
+// body), nor when more than MaxDrainBytes are declared to come.
+func (c *conn) willDrain(b *body) bool {
+	switch {
+	case c.closeAfter, c.expect100 && !c.continueSent:
+		return false
+	case b.chunked:
+		return true // its size is learnt by draining, up to the limit
+	}
+	return b.remaining <= c.server.maxDrainBytes()
 }
 
 // closeConn sends what is buffered and closes. When input may still be
@@ -363,9 +395,9 @@ func (c *conn) sendContinue() {
 // deadline to ReadTimeout from now.
 func (c *conn) readBody(p []byte) (int, error) {
 	if t := c.server.readTimeout(); t > 0 {
-		c.setReadDeadline(time.Now().Add(t), false)
+		c.setReadDeadline(time.Now().Add(t), t)
 	} else {
-		c.setReadDeadline(time.Time{}, true)
+		c.setReadDeadline(time.Time{}, 0)
 	}
 	n, err := c.rwc.Read(p)
 	if err != nil {
@@ -377,13 +409,13 @@ func (c *conn) readBody(p []byte) (int, error) {
 	return n, err
 }
 
-// setReadDeadline moves the read deadline to t. Unless exact, a later
-// deadline within deadlineSlack of the current one is left as it is:
-// keep-alive traffic then costs one timer update a second, not one a
-// request.
-func (c *conn) setReadDeadline(t time.Time, exact bool) {
-	if !exact && !c.readDeadline.IsZero() && !t.Before(c.readDeadline) &&
-		t.Sub(c.readDeadline) < deadlineSlack {
+// setReadDeadline moves the read deadline to t, timeout from now; a zero
+// timeout asks for t exactly. Otherwise a later deadline within
+// slack(timeout) of the current one is left as it is: keep-alive traffic
+// then costs one timer update a second, not one a request.
+func (c *conn) setReadDeadline(t time.Time, timeout time.Duration) {
+	if timeout > 0 && !c.readDeadline.IsZero() && !t.Before(c.readDeadline) &&
+		t.Sub(c.readDeadline) < slack(timeout) {
 		return
 	}
 	if t.Equal(c.readDeadline) {
@@ -392,6 +424,13 @@ func (c *conn) setReadDeadline(t time.Time, exact bool) {
 	c.readDeadline = t
 	_ = c.rwc.SetReadDeadline(t)
 }
+
+// slack is how much earlier than asked a moved deadline may stay:
+// deadlineSlack, or an eighth of a shorter timeout. A fixed second would
+// never move the deadline of a sub-second timeout while bytes flow, failing
+// a steady upload or download after one timeout in all; this way a timeout
+// is never cut below seven eighths of itself.
+func slack(timeout time.Duration) time.Duration { return min(deadlineSlack, timeout/8) }
 
 // flush writes wbuf to the socket.
 func (c *conn) flush() error {
@@ -427,7 +466,7 @@ func (c *conn) armWriteDeadline() {
 		return
 	}
 	d := time.Now().Add(t)
-	if !c.writeDeadln.IsZero() && d.Sub(c.writeDeadln) < deadlineSlack {
+	if !c.writeDeadln.IsZero() && d.Sub(c.writeDeadln) < slack(t) {
 		return
 	}
 	c.writeDeadln = d
@@ -468,6 +507,12 @@ func (c *conn) watchClient(r *Request) {
 func (c *conn) startWatching() {
 	if c.bgActive || c.hijacked || c.r < c.w {
 		return // bytes already buffered: the client was alive just now
+	}
+	if !c.inHandler {
+		// A body drained to its end after the handler returned: the
+		// connection reads the next request itself, and a background read
+		// started now would race it for the bytes.
+		return
 	}
 	c.r, c.w = 0, 0
 	c.bgActive = true

@@ -278,7 +278,7 @@ func (w *response) collectTrailerKeys() {
 func (w *response) appendHead(b []byte, contentLength int64) []byte {
 	c := w.c
 	b = appendStatusLine(b, w.status)
-	hasDate := false
+	hasDate, hasClose := false, false
 	for _, f := range w.header.fields {
 		switch f.name {
 		case "Content-Length", "Transfer-Encoding":
@@ -288,6 +288,7 @@ func (w *response) appendHead(b []byte, contentLength int64) []byte {
 		case "Connection":
 			if ascii.HasTokenFold(f.value, "close") {
 				c.closeAfter = true
+				hasClose = true // sent below with the handler's field
 			}
 		}
 		if w.isTrailer(f.name) {
@@ -308,7 +309,14 @@ func (w *response) appendHead(b []byte, contentLength int64) []byte {
 	if w.chunked {
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
+	if c.server.shuttingDown() {
+		// The connection closes after this response (Shutdown lets requests
+		// in flight finish, no more); say so, so that the client sends its
+		// next request elsewhere instead of racing the close (RFC 9112 §9.6).
+		c.closeAfter = true
+	}
 	switch {
+	case hasClose:
 	case c.closeAfter && w.status != StatusSwitchingProtocols:
 		b = append(b, "Connection: close\r\n"...)
 	case w.req.ProtoMinor == 0:
@@ -372,7 +380,10 @@ func (w *response) finish() {
 	}
 	if !w.committed {
 		w.commit(true)
-	} else if w.chunked && w.err == nil {
+	}
+	// Not "else": commit(true) itself chooses chunked when trailers were
+	// announced, and that body needs its last chunk too (RFC 9112 §7.1).
+	if w.chunked && w.err == nil {
 		c.wbuf = append(c.wbuf, '0', '\r', '\n')
 		for _, k := range w.trailerKeys {
 			if v, ok := w.header.Lookup(k); ok {

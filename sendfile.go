@@ -12,6 +12,10 @@ import (
 // one), the head is sent and the file handed to the kernel: the
 // connection's ReadFrom uses sendfile(2), and the bytes never pass through
 // user memory. Otherwise it copies through Write.
+//
+// io.Copy(w, f) with a bare *os.File does not get here with the file: since
+// Go 1.22 io.Copy prefers the file's WriteTo, which hands ReadFrom a wrapper
+// it cannot see through. Copy io.LimitReader(f, n), or call ReadFrom.
 func (w *response) ReadFrom(src io.Reader) (int64, error) {
 	if w.c.hijacked {
 		return 0, ErrHijacked
@@ -32,8 +36,23 @@ func (w *response) ReadFrom(src io.Reader) (int64, error) {
 	if w.err = w.c.flush(); w.err != nil {
 		return 0, w.err
 	}
-	w.c.armWriteDeadline()
-	n, err := tcp.ReadFrom(&io.LimitedReader{R: file, N: remaining})
+	// The file goes out in pieces, each given WriteTimeout to make
+	// progress: WriteTimeout bounds each write, and one deadline for the
+	// whole file would drop a client that reads steadily but needs longer
+	// than WriteTimeout for all of it.
+	var n int64
+	var err error
+	piece := &io.LimitedReader{R: file}
+	for n < remaining && err == nil {
+		w.c.armWriteDeadline()
+		piece.N = min(remaining-n, sendfilePiece)
+		var k int64
+		k, err = tcp.ReadFrom(piece)
+		n += k
+		if k == 0 {
+			break // the file ended before the declared length
+		}
+	}
 	w.written += n
 	w.c.server.zeroCopyBytes.Add(n)
 	if lr, ok := src.(*io.LimitedReader); ok {
@@ -45,6 +64,10 @@ func (w *response) ReadFrom(src io.Reader) (int64, error) {
 	}
 	return n, err
 }
+
+// sendfilePiece is the most ReadFrom hands to the kernel under one write
+// deadline.
+const sendfilePiece = 4 << 20
 
 // fileSource returns the file under src and the limit on what may be read
 // from it (-1 for none), or nil when src is not a file.
