@@ -141,9 +141,8 @@ func (b *body) finished() {
 		return
 	}
 	b.c.closeAfter = true
-	if b.err == ErrBodyTooLarge {
-		b.c.bodyTooLarge = true
-	}
+	b.c.bodyErr = b.err
+
 }
 
 func (b *body) Close() error {

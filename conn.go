@@ -57,8 +57,9 @@ type conn struct {
 	body *body // the current request's body, nil when it has none
 
 	requests     int
-	closeAfter   bool // close once the current response is out
-	bodyTooLarge bool
+	closeAfter   bool  // close once the current response is out
+	bodyErr      error // why the body failed, answered if the handler wrote nothing
+	respStart    int   // where the current response begins in wbuf
 	expect100    bool
 	continueSent bool
 	hijacked     bool
@@ -66,6 +67,7 @@ type conn struct {
 	readDeadline time.Time // last deadline set, to skip needless updates
 	writeDeadln  time.Time
 	scratch      [512]byte // drain target
+	copyBuf      []byte    // for ReadFrom's copies; nil until needed
 
 	state    atomic.Int32 // stateNew, stateActive or stateIdle; read by Shutdown
 	accepted time.Time    // immutable
@@ -167,18 +169,24 @@ func (c *conn) readRequest() bool {
 		}
 		switch {
 		case c.r < c.w && headStart.IsZero():
+			// ReadHeaderTimeout runs from the head's first byte, or for a
+			// connection's first request from accept: a client that
+			// connects and trickles gets one timeout in all, not two.
 			headStart = time.Now()
-			c.setReadDeadline(headStart.Add(s.readHeaderTimeout()), 0)
+			if c.requests == 0 {
+				headStart = c.accepted
+			}
+			c.setReadDeadline(deadlineAfter(headStart, s.readHeaderTimeout()), 0)
 		case c.r == c.w && c.requests == 0:
 			t := s.readHeaderTimeout()
-			c.setReadDeadline(time.Now().Add(t), t)
+			c.setReadDeadline(deadlineAfter(c.accepted, t), t)
 		case c.r == c.w:
 			c.state.Store(stateIdle)
 			if s.shuttingDown() {
 				return false
 			}
 			t := s.idleTimeout()
-			c.setReadDeadline(time.Now().Add(t), t)
+			c.setReadDeadline(deadlineAfter(time.Now(), t), t)
 		}
 		m, err := c.rwc.Read(c.rbuf[c.w:])
 		c.w += m
@@ -235,7 +243,8 @@ func (c *conn) startRequest(n int) bool {
 	c.requests++
 	c.resp.reset(req)
 	c.body = nil
-	c.bodyTooLarge = false
+	c.bodyErr = nil
+	c.respStart = len(c.wbuf)
 	c.expect100, c.continueSent = req.head.Expect100, false
 	c.closeAfter = req.Close || s.shuttingDown() ||
 		s.MaxRequestsPerConn > 0 && c.requests >= s.MaxRequestsPerConn
@@ -282,7 +291,13 @@ func (c *conn) handlerPanicked(p any) {
 		return
 	}
 	if c.resp.committed || p == ErrAbortHandler {
+		// Whatever of this response is still in wbuf is dropped, so that a
+		// response that happens to look complete never reaches the client
+		// as if it were; what was flushed already is cut short by closing.
 		c.resp.err = errAborted
+		if c.respStart <= len(c.wbuf) {
+			c.wbuf = c.wbuf[:c.respStart]
+		}
 		return
 	}
 	c.resp.reset(&c.req)
@@ -423,6 +438,15 @@ func (c *conn) setReadDeadline(t time.Time, timeout time.Duration) {
 	}
 	c.readDeadline = t
 	_ = c.rwc.SetReadDeadline(t)
+}
+
+// deadlineAfter is start+timeout, or no deadline for a negative timeout
+// (disabled).
+func deadlineAfter(start time.Time, timeout time.Duration) time.Time {
+	if timeout < 0 {
+		return time.Time{}
+	}
+	return start.Add(timeout)
 }
 
 // slack is how much earlier than asked a moved deadline may stay:

@@ -57,8 +57,12 @@
 //	chunk extensions       4 KiB/line, 64 KiB/body beyond the data, 400
 //	trailer section        16 KiB, 64 fields, 400
 //
-// Idle and write deadlines are moved at most once a second, so a deadline
-// may fire up to a second later than configured.
+// Read and write deadlines are moved lazily, at most once per eighth of
+// their timeout (and at least once a second), so a timeout may fire up to
+// an eighth of itself, and never more than a second, earlier than
+// configured. A negative ReadHeaderTimeout, IdleTimeout, ReadTimeout or
+// WriteTimeout disables that timeout; negative size limits take their
+// defaults.
 //
 // # Errors
 //

@@ -28,6 +28,7 @@ package strand
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
 	"strconv"
@@ -151,6 +152,9 @@ func (w *response) writeInterim(code int) {
 	}
 	c.wbuf = appendStatusLine(c.wbuf, code)
 	for _, f := range w.header.fields {
+		if f.name == "Content-Length" || f.name == "Transfer-Encoding" {
+			continue // a 1xx has no content (RFC 9110 §8.6, §15.2)
+		}
 		c.wbuf = appendField(c.wbuf, f.name, f.value)
 	}
 	c.wbuf = append(c.wbuf, '\r', '\n')
@@ -248,8 +252,12 @@ func (w *response) commit(final bool) {
 	default:
 		c.closeAfter = true // HTTP/1.0: the body ends when the connection does
 	}
-	if w.status == StatusSwitchingProtocols {
-		contentLength = -1
+	if w.status == StatusSwitchingProtocols || w.req.Method == "CONNECT" && w.status/100 == 2 {
+		// The connection becomes a tunnel or another protocol: no framing
+		// fields may be sent (RFC 9110 §9.3.6, §15.2.2). Unless the handler
+		// hijacks it, the connection ends with what the handler wrote.
+		contentLength, w.chunked = -1, false
+		c.closeAfter = true
 	}
 	c.wbuf = w.appendHead(c.wbuf, contentLength)
 	body := w.body
@@ -291,8 +299,8 @@ func (w *response) appendHead(b []byte, contentLength int64) []byte {
 				hasClose = true // sent below with the handler's field
 			}
 		}
-		if w.isTrailer(f.name) {
-			continue
+		if w.isTrailer(f.name) || f.name == "Trailer" && !w.chunked {
+			continue // trailers travel only with chunked framing
 		}
 		b = appendField(b, f.name, f.value)
 	}
@@ -370,10 +378,12 @@ func appendField(b []byte, name, value string) []byte {
 func (w *response) finish() {
 	c := w.c
 	if w.status == 0 {
-		if c.bodyTooLarge {
+		if code, msg := bodyErrorStatus(c.bodyErr); code != 0 {
+			// The handler gave up on a body that failed without answering:
+			// answer for it with what went wrong.
 			w.header.Reset()
 			c.closeAfter = true
-			w.sendError(StatusRequestEntityTooLarge, "request body too large")
+			w.sendError(code, msg)
 			return
 		}
 		w.WriteHeader(StatusOK)
@@ -395,6 +405,25 @@ func (w *response) finish() {
 	if w.declared >= 0 && w.written < w.declared && !w.noBody || w.err != nil {
 		c.closeAfter = true // the body is short of its framing
 	}
+}
+
+// bodyErrorStatus maps the failure of a request body to the answer the
+// server gives when the handler wrote none: 413 over the size limit, the
+// codec's status for a malformed chunked body, 408 for a body that stopped
+// arriving. A client that went away gets nothing (code 0).
+func bodyErrorStatus(err error) (int, string) {
+	var pe *http1.Error
+	switch {
+	case err == nil:
+		return 0, ""
+	case err == ErrBodyTooLarge:
+		return StatusRequestEntityTooLarge, "request body too large"
+	case errors.As(err, &pe):
+		return pe.Status, pe.Reason
+	case isTimeout(err):
+		return StatusRequestTimeout, "timed out reading the request body"
+	}
+	return 0, ""
 }
 
 // sendError writes a complete short plain-text response.

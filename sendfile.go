@@ -26,7 +26,7 @@ func (w *response) ReadFrom(src io.Reader) (int64, error) {
 	tcp, isTCP := w.c.rwc.(*net.TCPConn)
 	file, limit := fileSource(src)
 	if !isTCP || file == nil || w.noBody || w.declared < 0 || w.err != nil {
-		return io.Copy(writerOnly{w}, src)
+		return io.CopyBuffer(writerOnly{w}, src, w.c.copyBuffer())
 	}
 	remaining := w.declared - w.written
 	if limit >= 0 {
@@ -81,6 +81,15 @@ func fileSource(src io.Reader) (*os.File, int64) {
 		}
 	}
 	return nil, -1
+}
+
+// copyBuffer returns the connection's buffer for copies through Write,
+// made on first use: io.Copy would allocate 32 KiB a call.
+func (c *conn) copyBuffer() []byte {
+	if c.copyBuf == nil {
+		c.copyBuf = make([]byte, 16<<10)
+	}
+	return c.copyBuf
 }
 
 // writerOnly hides ReadFrom, so that io.Copy falls back to Write.

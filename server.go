@@ -97,6 +97,7 @@ type Server struct {
 	serving   sync.WaitGroup // Serve calls in progress
 	ctx       context.Context
 	cancel    context.CancelFunc
+	forced    bool // Close or Shutdown's deadline has closed everything
 }
 
 // ListenAndServe listens on s.Addr and serves until Shutdown or Close,
@@ -193,12 +194,12 @@ type connHandler struct{ s *Server }
 // ServeConn serves one accepted connection.
 func (h connHandler) ServeConn(rwc net.Conn) {
 	s := h.s
-	if max := s.maxConns(); max > 0 && s.nconns.Load() >= int64(max) {
+	c := newConn(s, rwc)
+	switch s.trackConn(c) {
+	case connBusy:
 		rejectBusy(rwc)
 		return
-	}
-	c := newConn(s, rwc)
-	if !s.trackConn(c) {
+	case connRefused:
 		rwc.Close()
 		return
 	}
@@ -219,18 +220,30 @@ func rejectBusy(rwc net.Conn) {
 	rwc.Close()
 }
 
-func (s *Server) trackConn(c *conn) bool {
+// Results of trackConn.
+const (
+	connTracked = iota
+	connBusy    // over MaxConns
+	connRefused // shutting down
+)
+
+// trackConn registers c, checking the MaxConns cap under the same lock that
+// counts connections, so concurrent accepts cannot overshoot it.
+func (s *Server) trackConn(c *conn) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.shuttingDown() {
-		return false
+		return connRefused
+	}
+	if max := s.maxConns(); max > 0 && len(s.conns) >= max {
+		return connBusy
 	}
 	if s.conns == nil {
 		s.conns = make(map[*conn]struct{})
 	}
 	s.conns[c] = struct{}{}
 	s.nconns.Add(1)
-	return true
+	return connTracked
 }
 
 // forgetConn stops tracking c: it closed or was hijacked. It is safe to
@@ -311,6 +324,7 @@ func (s *Server) closeIdleConns() bool {
 
 func (s *Server) forceClose() {
 	s.mu.Lock()
+	s.forced = true
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -329,8 +343,8 @@ func (s *Server) baseContext() context.Context {
 	defer s.mu.Unlock()
 	if s.ctx == nil {
 		s.ctx, s.cancel = context.WithCancel(context.Background())
-		if s.shuttingDown() && len(s.conns) == 0 {
-			s.cancel()
+		if s.forced {
+			s.cancel() // already forced closed: born cancelled
 		}
 	}
 	return s.ctx
@@ -351,10 +365,11 @@ func (s *Server) logger() *slog.Logger {
 }
 
 func (s *Server) limits() http1.Limits {
+	// These limits cannot be disabled: a negative value takes the default.
 	return http1.Limits{
-		MaxRequestLine: orDefault(s.MaxRequestLineBytes, DefaultMaxRequestLine),
-		MaxHeaderBytes: orDefault(s.MaxHeaderBytes, DefaultMaxHeaderBytes),
-		MaxFields:      orDefault(s.MaxHeaderCount, DefaultMaxHeaderCount),
+		MaxRequestLine: positiveOr(s.MaxRequestLineBytes, DefaultMaxRequestLine),
+		MaxHeaderBytes: positiveOr(s.MaxHeaderBytes, DefaultMaxHeaderBytes),
+		MaxFields:      positiveOr(s.MaxHeaderCount, DefaultMaxHeaderCount),
 	}
 }
 
@@ -373,6 +388,13 @@ func (s *Server) maxBodyBytes() int64 {
 		return 1<<63 - 1
 	}
 	return n
+}
+
+func positiveOr(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 // orDefault returns v, or def when v is zero. Negative values pass through:
