@@ -19,8 +19,10 @@
 //     line are skipped (§2.2 "SHOULD ignore at least one empty line").
 //   - The request line is split on single SP only (§3: whitespace-delimited
 //     parsing is a MAY); extra or other whitespace gives 400.
-//   - Only HTTP/1.0 and HTTP/1.1 are served; any other well-formed version
-//     gets 505 (RFC 9110 §15.6.6), a malformed one 400.
+//   - HTTP/1.0 and HTTP/1.1 are served, and a later 1.x as 1.1 (§2.3: a
+//     recipient SHOULD process a higher minor version as the highest it
+//     implements); another major version gets 505 (RFC 9110 §15.6.6), a
+//     malformed version 400.
 //   - Field lines: whitespace between name and colon is 400 (§5.1, MUST);
 //     obs-fold is 400 (§5.2 allows rejecting it); NUL, CR, LF, other
 //     controls but HTAB, and DEL inside a value are 400 (RFC 9110 §5.5).

@@ -27,7 +27,7 @@ const (
 
 // Limits bounds what the parser accepts; a zero field takes its default.
 type Limits struct {
-	MaxRequestLine int // request line without CRLF; longer is 414
+	MaxRequestLine int // request line without CRLF; longer is 414; at most MaxHeaderBytes
 	MaxHeaderBytes int // whole head, request line and empty line included; larger is 431
 	MaxFields      int // number of field lines; more is 431
 }
@@ -42,6 +42,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxFields <= 0 {
 		l.MaxFields = DefaultMaxFields
 	}
+	// A request line cannot be longer than the head that holds it; the clamp
+	// keeps the 414/431 choice the same however the bytes arrive.
+	l.MaxRequestLine = min(l.MaxRequestLine, l.MaxHeaderBytes)
 	return l
 }
 
@@ -102,6 +105,11 @@ func (p *Parser) Reset() { p.scanned, p.lineDone, p.methodDone = 0, false, false
 // Scan reports the length of the complete head at the start of buf, empty
 // lines before it and the final CRLF CRLF included. It returns ErrNeedMore
 // while the head is incomplete and within limits, or an *Error.
+//
+// Each error is reported at the first byte that proves it, and the earliest
+// one wins, so the result does not depend on how the bytes were split
+// between calls: an oversized or garbage head is refused as soon as the
+// offending byte arrives, with the same status it would get at once.
 func (p *Parser) Scan(buf []byte) (int, error) {
 	lim := p.Limits.withDefaults()
 	start := 0
@@ -111,62 +119,76 @@ func (p *Parser) Scan(buf []byte) (int, error) {
 			return 0, errRequestLine
 		}
 	}
-	if start < len(buf) && buf[start] == '\n' {
-		return 0, errBareLF
-	}
 	from := max(p.scanned, start)
-	fresh := from // bytes before fresh were checked by an earlier call
 	for {
+		end := len(buf)
 		i := bytes.IndexByte(buf[from:], '\n')
+		if i >= 0 {
+			end = from + i
+		}
+		if err := p.scanSpan(buf, start, from, end, lim); err != nil {
+			return 0, err
+		}
 		if i < 0 {
 			break
 		}
-		lf := from + i
-		if buf[lf-1] != '\r' {
+		lf := end
+		switch {
+		case lf == start || buf[lf-1] != '\r':
 			return 0, errBareLF
-		}
-		if lf+1-start > lim.MaxHeaderBytes {
+		case lf+1-start > lim.MaxHeaderBytes:
 			return 0, errHeaderTooLarge
-		}
-		if !p.lineDone {
-			if lf-1-start > lim.MaxRequestLine {
-				return 0, errURITooLong
-			}
+		case !p.lineDone:
 			p.lineDone = true
-		} else if buf[lf-2] == '\n' && buf[lf-3] == '\r' {
+		case buf[lf-2] == '\n' && buf[lf-3] == '\r':
+			// lf-3 is in the head: the request line's LF is at start+2 or
+			// later (start skips every CRLF), so this one is at start+4.
 			return lf + 1, nil
 		}
 		from = lf + 1
 	}
 	p.scanned = len(buf)
+	return 0, ErrNeedMore
+}
+
+// scanSpan checks buf[from:end], bytes of one line that hold no LF, for the
+// errors that need no line end to be seen, and returns the one found at the
+// lowest offset:
+//
+//   - 414 when the request line passes MaxRequestLine bytes. Its last
+//     allowed byte is followed by a CR that may start its CRLF, so a CR in
+//     that place proves nothing until the next byte arrives.
+//   - 400 for a method byte that is not a tchar. This fails fast on bytes
+//     that cannot start a request: a TLS handshake on a plain port, binary
+//     garbage. A CR is let through for ParseHead to report as a bare CR.
+//   - 431 when the head passes MaxHeaderBytes.
+//
+// Only bytes not seen by an earlier call are checked, so a head sent one
+// byte at a time costs linear work.
+func (p *Parser) scanSpan(buf []byte, start, from, end int, lim Limits) error {
+	first, err := end, error(nil) // offset and error found first
 	if !p.lineDone {
-		// A final CR may be the start of the line's CRLF: it is not part of
-		// the line, or a line of exactly MaxRequestLine bytes would be refused
-		// when its CR and LF arrive in different reads.
-		line := len(buf) - start
-		if line > 0 && buf[len(buf)-1] == '\r' {
-			line--
+		if x := start + lim.MaxRequestLine; x < end {
+			if buf[x] == '\r' {
+				x++
+			}
+			if from <= x && x < end {
+				first, err = x, errURITooLong
+			}
 		}
-		if line > lim.MaxRequestLine {
-			return 0, errURITooLong
-		}
-		// Fail fast on bytes that cannot start a request (a TLS handshake on
-		// a plain port, binary garbage): the method must be a token. Only
-		// bytes not seen by an earlier call are checked, to keep a slowly
-		// sent request line linear.
-		for i := fresh; i < len(buf) && !p.methodDone; i++ {
-			c := buf[i]
-			if c == ' ' {
+		for k := from; k < first && !p.methodDone; k++ {
+			switch c := buf[k]; {
+			case c == ' ':
 				p.methodDone = true
-			} else if !ascii.IsTokenChar(c) && c != '\r' {
-				return 0, errMethod
+			case !ascii.IsTokenChar(c) && c != '\r':
+				first, err = k, errMethod
 			}
 		}
 	}
-	if len(buf)-start > lim.MaxHeaderBytes {
-		return 0, errHeaderTooLarge
+	if y := start + lim.MaxHeaderBytes; from <= y && y < first {
+		err = errHeaderTooLarge
 	}
-	return 0, ErrNeedMore
+	return err
 }
 
 // Parse scans buf and, once the head is complete, parses it into h. It
@@ -266,8 +288,13 @@ func parseVersion(v []byte) (minor int, err error) {
 	if len(v) != 8 || string(v[:5]) != "HTTP/" || v[6] != '.' || !isDigit(v[5]) || !isDigit(v[7]) {
 		return 0, errVersion
 	}
-	if v[5] != '1' || v[7] > '1' {
-		return 0, errVersionSupport
+	if v[5] != '1' {
+		return 0, errVersionSupport // another major version (RFC 9110 §15.6.6)
+	}
+	if v[7] > '1' {
+		// A later 1.x is served as 1.1, the highest minor version Strand
+		// implements (RFC 9112 §2.3, RFC 9110 §6.2).
+		return 1, nil
 	}
 	return int(v[7] - '0'), nil
 }
@@ -406,6 +433,9 @@ func (f *fieldFacts) note(h *Head, name, value []byte) error {
 		}
 	case 17:
 		if ascii.EqualFold(name, "transfer-encoding") {
+			if h.Minor == 0 {
+				return errTE10 // whatever the codings (§6.1)
+			}
 			return f.transferEncoding(value)
 		}
 	}
@@ -529,8 +559,6 @@ func (f *fieldFacts) finish(h *Head) error {
 	}
 	if f.teSeen {
 		switch {
-		case h.Minor == 0:
-			return errTE10
 		case !f.teChunked:
 			return errTENotChunked
 		case f.clSeen:
@@ -587,13 +615,12 @@ func validAuthority(b []byte, needHost, needPort bool) bool {
 	return (!needHost || len(host) > 0) && (!needPort || hasPort && len(port) > 0)
 }
 
-// validIPLiteral loosely checks the inside of "[...]": an IPv6 address
-// (hex digits, colons, dots for an embedded IPv4) or an IPvFuture.
+// validIPLiteral checks the inside of "[...]" (RFC 3986 §3.2.2): an
+// IPv6address or an IPvFuture. Zone identifiers (RFC 6874) are not accepted:
+// RFC 9110 §4.2 http URIs do not carry them.
 func validIPLiteral(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	if b[0] == 'v' || b[0] == 'V' {
+	if len(b) > 0 && (b[0] == 'v' || b[0] == 'V') {
+		// IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
 		dot := bytes.IndexByte(b, '.')
 		if dot < 2 || dot == len(b)-1 {
 			return false
@@ -610,12 +637,76 @@ func validIPLiteral(b []byte) bool {
 		}
 		return true
 	}
-	for _, c := range b {
-		if !isHex(c) && c != ':' && c != '.' {
+	return validIPv6(b)
+}
+
+// validIPv6 checks IPv6address (RFC 4291 §2.2, RFC 3986 §3.2.2): eight
+// groups of one to four hex digits separated by ":", one run of groups
+// elided as "::", and the last two groups possibly written as an IPv4
+// address.
+func validIPv6(b []byte) bool {
+	groups, elided, i := 0, false, 0
+	if len(b) >= 2 && b[0] == ':' && b[1] == ':' {
+		elided, i = true, 2
+	}
+	for i < len(b) {
+		j := i
+		for j < len(b) && j-i < 5 && isHex(b[j]) {
+			j++
+		}
+		if j < len(b) && b[j] == '.' {
+			if !validIPv4(b[i:]) {
+				return false
+			}
+			groups += 2
+			break
+		}
+		if j == i || j-i > 4 {
 			return false
 		}
+		groups++
+		if j == len(b) {
+			break
+		}
+		if b[j] != ':' || j+1 == len(b) {
+			return false // not a separator, or a trailing single ":"
+		}
+		i = j + 1
+		if b[i] == ':' {
+			if elided {
+				return false
+			}
+			elided, i = true, i+1
+		}
 	}
-	return true
+	if elided {
+		return groups <= 7 // "::" stands for one group or more
+	}
+	return groups == 8
+}
+
+// validIPv4 checks IPv4address = dec-octet "." dec-octet "." dec-octet "."
+// dec-octet, where a dec-octet is 0-255 without leading zeros (RFC 3986
+// §3.2.2).
+func validIPv4(b []byte) bool {
+	for octet := 0; octet < 4; octet++ {
+		if octet > 0 {
+			if len(b) == 0 || b[0] != '.' {
+				return false
+			}
+			b = b[1:]
+		}
+		n, digits := 0, 0
+		for digits < len(b) && digits < 4 && isDigit(b[digits]) {
+			n = n*10 + int(b[digits]-'0')
+			digits++
+		}
+		if digits == 0 || digits > 3 || n > 255 || digits > 1 && b[0] == '0' {
+			return false
+		}
+		b = b[digits:]
+	}
+	return len(b) == 0
 }
 
 func isUnreserved(c byte) bool {
