@@ -1,6 +1,7 @@
 package strand
 
 import (
+	"context"
 	"io"
 	"strings"
 	"testing"
@@ -153,3 +154,30 @@ func TestPanicDropsBufferedResponse(t *testing.T) {
 	}
 }
 
+// TestRouteMatchVisibleThroughContextCopies guards against a router's
+// pattern and path values, set on a WithContext copy, being invisible to
+// middleware that holds the original request (metrics, logging).
+func TestRouteMatchVisibleThroughContextCopies(t *testing.T) {
+	type key struct{}
+	seen := make(chan string, 1)
+	router := HandlerFunc(func(w ResponseWriter, r *Request) {
+		r.SetPattern("/users/:id")
+		r.SetPathValue("id", "42")
+	})
+	outer := HandlerFunc(func(w ResponseWriter, r *Request) {
+		inner := r.WithContext(context.WithValue(r.Context(), key{}, 1))
+		router.ServeHTTP(w, inner.WithContext(inner.Context()))
+		var pairs []string
+		for k, v := range r.PathValues() {
+			pairs = append(pairs, k+"="+v)
+		}
+		seen <- r.Pattern() + " " + r.PathValue("id") + " " + strings.Join(pairs, ",")
+	})
+	addr := serve(t, &Server{Handler: outer})
+	c := dialRaw(t, addr)
+	c.send(t, "GET /users/42 HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.response(t, "GET")
+	if got, want := recv(t, seen, "the handler"), "/users/:id 42 id=42"; got != want {
+		t.Fatalf("outer middleware sees %q; want %q", got, want)
+	}
+}

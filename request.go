@@ -2,6 +2,7 @@ package strand
 
 import (
 	"context"
+	"iter"
 	"crypto/tls"
 	"io"
 	"net/url"
@@ -75,6 +76,7 @@ type Request struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	conn    *conn
+	origin  *Request // for a WithContext copy, the request it copies; nil otherwise
 	query   url.Values
 	parsed  bool // query parsed into query
 	pattern string
@@ -114,7 +116,19 @@ func (r *Request) WithContext(ctx context.Context) *Request {
 	r2 := new(Request)
 	*r2 = *r
 	r2.ctx, r2.cancel = ctx, nil
+	r2.origin = r.owner()
 	return r2
+}
+
+// owner is the request that holds the route match: the server's request
+// for every WithContext copy of it, so that a pattern or path value set by
+// a router on a copy is seen by middleware holding the original (a
+// metrics or logging middleware outside one that adds context values).
+func (r *Request) owner() *Request {
+	if r.origin != nil {
+		return r.origin
+	}
+	return r
 }
 
 // Query returns the parsed query parameters. It parses RawQuery on first use
@@ -130,7 +144,7 @@ func (r *Request) Query() url.Values {
 // PathValue returns the value of the named path parameter set by a router
 // for the matched pattern, or "".
 func (r *Request) PathValue(name string) string {
-	for _, p := range r.params {
+	for _, p := range r.owner().params {
 		if p.name == name {
 			return p.value
 		}
@@ -140,6 +154,7 @@ func (r *Request) PathValue(name string) string {
 
 // SetPathValue sets a path parameter, as a router does on a match.
 func (r *Request) SetPathValue(name, value string) {
+	r = r.owner()
 	for i := range r.params {
 		if r.params[i].name == name {
 			r.params[i].value = value
@@ -151,10 +166,22 @@ func (r *Request) SetPathValue(name, value string) {
 
 // Pattern returns the route pattern that matched the request, as set by a
 // router with SetPattern ("/users/:id"), or "".
-func (r *Request) Pattern() string { return r.pattern }
+func (r *Request) Pattern() string { return r.owner().pattern }
 
 // SetPattern records the matched route pattern.
-func (r *Request) SetPattern(p string) { r.pattern = p }
+func (r *Request) SetPattern(p string) { r.owner().pattern = p }
+
+// PathValues iterates over the path parameters set by a router, in the
+// order they were set.
+func (r *Request) PathValues() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for _, p := range r.owner().params {
+			if !yield(p.name, p.value) {
+				return
+			}
+		}
+	}
+}
 
 // Clone returns a deep copy of r whose strings and headers are its own, safe
 // to keep after the handler returns. The body is not copied: the clone's
@@ -178,9 +205,9 @@ func (r *Request) Clone() *Request {
 		RemoteAddr:    r.RemoteAddr,
 		TLS:           r.TLS,
 		ctx:           r.ctx,
-		pattern:       strings.Clone(r.pattern),
+		pattern:       strings.Clone(r.Pattern()),
 	}
-	for _, p := range r.params {
+	for _, p := range r.owner().params {
 		c.params = append(c.params, pathParam{strings.Clone(p.name), strings.Clone(p.value)})
 	}
 	return c
