@@ -67,7 +67,21 @@ func (ww *WrapWriter) Written() bool { return ww.status != 0 }
 // BytesWritten returns the body bytes the handler wrote.
 func (ww *WrapWriter) BytesWritten() int64 { return ww.bytes }
 
+// Flush records the status a flush commits (200 when none was written)
+// and flushes the writer beneath through strand.Flush. Without it, a
+// handler that flushes its head before writing a body (server-sent events)
+// would commit a response that Written does not report.
+func (ww *WrapWriter) Flush() error {
+	if ww.status == 0 {
+		ww.status = strand.StatusOK
+	}
+	return strand.Flush(ww.ResponseWriter)
+}
+
 // Unwrap returns the writer beneath.
 func (ww *WrapWriter) Unwrap() strand.ResponseWriter { return ww.ResponseWriter }
 
-var _ strand.Unwrapper = (*WrapWriter)(nil)
+var (
+	_ strand.Unwrapper = (*WrapWriter)(nil)
+	_ strand.Flusher   = (*WrapWriter)(nil)
+)
