@@ -53,24 +53,24 @@ type validators struct {
 func evaluate(r *strand.Request, v validators) outcome {
 	h := &r.Header
 	getOrHead := r.Method == "GET" || r.Method == "HEAD"
-	if im, ok := h.Lookup("If-Match"); ok {
+	if im, ok := listField(h, "If-Match"); ok {
 		if !matchETag(im, v.etag, true) {
 			return failed
 		}
-	} else if ius, ok := h.Lookup("If-Unmodified-Since"); ok {
-		if t, ok := parseHTTPDate(ius); ok && !v.modTime.IsZero() && v.modTime.After(t) {
+	} else if t, ok := dateField(h, "If-Unmodified-Since"); ok {
+		if !v.modTime.IsZero() && v.modTime.After(t) {
 			return failed
 		}
 	}
-	if inm, ok := h.Lookup("If-None-Match"); ok {
+	if inm, ok := listField(h, "If-None-Match"); ok {
 		if matchETag(inm, v.etag, false) {
 			if getOrHead {
 				return notModified
 			}
 			return failed
 		}
-	} else if ims, ok := h.Lookup("If-Modified-Since"); ok && getOrHead {
-		if t, ok := parseHTTPDate(ims); ok && !v.modTime.IsZero() && !v.modTime.After(t) {
+	} else if t, ok := dateField(h, "If-Modified-Since"); ok && getOrHead {
+		if !v.modTime.IsZero() && !v.modTime.After(t) {
 			return notModified
 		}
 	}
@@ -80,6 +80,29 @@ func evaluate(r *strand.Request, v validators) outcome {
 		}
 	}
 	return proceed
+}
+
+// listField returns a list-valued field, its field lines joined: a list
+// may arrive split over several lines (RFC 9110 §5.3).
+func listField(h *strand.Header, name string) (string, bool) {
+	v, ok := h.Lookup(name)
+	if ok {
+		if vs := h.Values(name); len(vs) > 1 {
+			v = strings.Join(vs, ",")
+		}
+	}
+	return v, ok
+}
+
+// dateField returns the date of a field that must hold exactly one
+// HTTP-date; an invalid date, or more than one, is as if the field were
+// absent (RFC 9110 §13.1.3, §13.1.4).
+func dateField(h *strand.Header, name string) (time.Time, bool) {
+	v, ok := h.Lookup(name)
+	if !ok || len(h.Values(name)) > 1 {
+		return time.Time{}, false
+	}
+	return parseHTTPDate(v)
 }
 
 // matchETag reports whether the field value list (or "*") matches etag,
@@ -153,12 +176,28 @@ var dateLayouts = []string{
 	"Mon Jan _2 15:04:05 2006",       // obsolete asctime
 }
 
+// parseHTTPDate parses an HTTP date in any of the three formats.
 func parseHTTPDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	for _, layout := range dateLayouts {
+	for i, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
+			if i == 1 {
+				t = rfc850Century(t, time.Now())
+			}
 			return t, true
 		}
 	}
 	return time.Time{}, false
+}
+
+// rfc850Century places the two-digit year of an rfc850-date: a date that
+// appears to be more than 50 years in the future is in the most recent
+// past year with the same last two digits (RFC 9110 §5.6.7). time.Parse
+// alone maps 69-99 to the 1900s and 00-68 to the 2000s, whenever "now" is.
+func rfc850Century(t, now time.Time) time.Time {
+	y := now.Year() - now.Year()%100 + t.Year()%100
+	if y > now.Year()+50 {
+		y -= 100
+	}
+	return time.Date(y, t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 }

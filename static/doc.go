@@ -6,8 +6,11 @@
 // conditional request fields in the order RFC 9110 §13.2.2 gives, answers
 // byte ranges (single, suffix, open, and several as multipart/byteranges,
 // merged and bounded against amplification), serves precompressed
-// siblings (file.br, file.zst, file.gz) to clients that accept them, and
-// lists directories as HTML or JSON when asked to.
+// siblings (file.br, file.zst, file.gz) to clients that accept them (their
+// q-values first, then br, zstd, gzip), and lists directories as HTML or
+// JSON when asked to. Files without a modification time (embed.FS) get no
+// validators, and files that cannot seek (compressed zip entries) no
+// ranges.
 //
 // # Safety
 //

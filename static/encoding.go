@@ -8,7 +8,7 @@ import (
 // precompressed lists the sibling files looked for next to a compressible
 // file, in the server's order of preference: brotli and zstd compress web
 // assets better than gzip.
-var precompressed = []struct {
+var precompressed = [...]struct {
 	coding, ext string
 }{
 	{"br", ".br"},

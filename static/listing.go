@@ -2,7 +2,9 @@ package static
 
 import (
 	"encoding/json"
+	"errors"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/url"
 	"path"
@@ -44,28 +46,10 @@ func (h *Handler) serveListing(w strand.ResponseWriter, r *strand.Request, dir f
 		strand.Error(w, "403 forbidden", strand.StatusForbidden)
 		return
 	}
-	des, err := rd.ReadDir(maxListing + 1)
-	if err != nil && len(des) == 0 && !strings.Contains(err.Error(), "EOF") {
+	l, err := h.readListing(rd, urlPath)
+	if err != nil {
 		h.internalError(w, err)
 		return
-	}
-	l := listing{Path: urlPath, Sort: "name"}
-	if len(des) > maxListing {
-		des, l.Truncated = des[:maxListing], true
-	}
-	for _, de := range des {
-		name := de.Name()
-		if !h.opt.ShowHidden && strings.HasPrefix(name, ".") {
-			continue
-		}
-		e := entry{Name: name, Dir: de.IsDir()}
-		if info, err := de.Info(); err == nil {
-			e.Modified = info.ModTime().UTC().Truncate(time.Second)
-			if !e.Dir {
-				e.Size = info.Size()
-			}
-		}
-		l.Entries = append(l.Entries, e)
 	}
 	q := r.Query()
 	if s := q.Get("sort"); s == "size" || s == "modified" {
@@ -78,9 +62,6 @@ func (h *Handler) serveListing(w strand.ResponseWriter, r *strand.Request, dir f
 	hdr.Add("Vary", "Accept")
 	if wantsJSON(r) {
 		hdr.Set("Content-Type", "application/json")
-		if l.Entries == nil {
-			l.Entries = []entry{}
-		}
 		b, err := json.Marshal(l)
 		if err != nil {
 			h.internalError(w, err)
@@ -100,6 +81,34 @@ func (h *Handler) serveListing(w strand.ResponseWriter, r *strand.Request, dir f
 	if err := listingTemplate.Execute(w, l); err != nil {
 		h.opt.ErrorLog.Error("static: rendering listing", "err", err)
 	}
+}
+
+// readListing reads up to maxListing entries of dir, dotfiles left out
+// unless ShowHidden, in the order the file system gives.
+func (h *Handler) readListing(dir fs.ReadDirFile, urlPath string) (listing, error) {
+	l := listing{Path: urlPath, Sort: "name", Entries: []entry{}} // [] in JSON, not null
+	des, err := dir.ReadDir(maxListing + 1)
+	if err != nil && !errors.Is(err, io.EOF) && len(des) == 0 {
+		return l, err
+	}
+	if len(des) > maxListing {
+		des, l.Truncated = des[:maxListing], true
+	}
+	for _, de := range des {
+		name := de.Name()
+		if !h.opt.ShowHidden && strings.HasPrefix(name, ".") {
+			continue
+		}
+		e := entry{Name: name, Dir: de.IsDir()}
+		if info, err := de.Info(); err == nil {
+			e.Modified = info.ModTime().UTC().Truncate(time.Second)
+			if !e.Dir {
+				e.Size = info.Size()
+			}
+		}
+		l.Entries = append(l.Entries, e)
+	}
+	return l, nil
 }
 
 // sortEntries orders directories first, then by key.

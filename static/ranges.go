@@ -14,6 +14,7 @@ package static
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,17 +132,26 @@ func coalesce(rs []byteRange) []byteRange {
 	return out
 }
 
+// parseUint parses 1*DIGIT. A number too large for an int64 is valid and
+// saturates: "bytes=0-99999999999999999999" asks for the whole file, and
+// a first-pos that large is past any end (RFC 9110 §14.1.1 bounds neither).
 func parseUint(s string) (int64, bool) {
-	if s == "" || len(s) > 18 {
+	if s == "" {
 		return 0, false
 	}
+	var n int64
 	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+		c := s[i]
+		if c < '0' || c > '9' {
 			return 0, false
 		}
+		if n > (math.MaxInt64-9)/10 {
+			n = math.MaxInt64
+			continue
+		}
+		n = n*10 + int64(c-'0')
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
+	return n, true
 }
 
 // multipart describes a multipart/byteranges body (RFC 9110 §14.6): each

@@ -1,14 +1,17 @@
 package static
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"path"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/strandhttp/strand"
@@ -90,14 +93,15 @@ func FS(fsys fs.FS, opt *Options) *Handler {
 // Dir returns a handler serving the directory root of the OS file system.
 // Unless opt.AllowSymlinksOutside, it opens files through an os.Root, so
 // that no path, link or race can reach a file outside root. The directory
-// must exist.
+// must exist; Dir fails with an *fs.PathError otherwise (syscall.ENOTDIR
+// for a file).
 func Dir(root string, opt *Options) (*Handler, error) {
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, err
 	}
 	if !st.IsDir() {
-		return nil, errors.New("static: " + root + " is not a directory")
+		return nil, &fs.PathError{Op: "open", Path: root, Err: syscall.ENOTDIR}
 	}
 	if opt != nil && opt.AllowSymlinksOutside {
 		return FS(os.DirFS(root), opt), nil
@@ -150,13 +154,15 @@ func (h *Handler) resolve(p string) (string, bool) {
 	return name, fs.ValidPath(name)
 }
 
-// hidden reports whether name has a dot segment that is hidden.
+// hidden reports whether name has a dot segment that is hidden. Only the
+// top-level ".well-known" is exempt (RFC 8615 §3): "/a/.well-known/" is a
+// dot-directory like any other.
 func (h *Handler) hidden(name string) bool {
 	if h.opt.ShowHidden || name == "." {
 		return false
 	}
-	for _, seg := range strings.Split(name, "/") {
-		if strings.HasPrefix(seg, ".") && seg != ".well-known" {
+	for i, seg := range strings.Split(name, "/") {
+		if strings.HasPrefix(seg, ".") && (i > 0 || seg != ".well-known") {
 			return true
 		}
 	}
@@ -194,11 +200,18 @@ func (h *Handler) serve(w strand.ResponseWriter, r *strand.Request, name, urlPat
 // serveDir redirects to the slash form, serves the index file, or lists.
 func (h *Handler) serveDir(w strand.ResponseWriter, r *strand.Request, dir fs.File, name, urlPath string) {
 	if !strings.HasSuffix(urlPath, "/") {
-		loc := path.Base(urlPath) + "/"
+		// Relative, so that it is right under any mount prefix; the last
+		// segment percent-encoded (a name may hold ' ', '?', '#' or '%'),
+		// and "./" before a name with ':' that would read as a scheme
+		// (RFC 3986 §4.2).
+		loc := url.PathEscape(path.Base(urlPath)) + "/"
+		if strings.Contains(loc, ":") {
+			loc = "./" + loc
+		}
 		if r.RawQuery != "" {
 			loc += "?" + r.RawQuery
 		}
-		w.Header().Set("Location", loc) // relative: safe under any mount prefix
+		w.Header().Set("Location", loc)
 		w.WriteHeader(strand.StatusMovedPermanently)
 		return
 	}
@@ -225,7 +238,7 @@ func (h *Handler) serveFile(w strand.ResponseWriter, r *strand.Request, f fs.Fil
 	ctype := typeByExtension(name)
 	if ctype == "" {
 		var err error
-		if ctype, err = sniffFile(f); err != nil {
+		if ctype, f, err = sniffFile(f); err != nil {
 			h.internalError(w, err)
 			return
 		}
@@ -242,13 +255,14 @@ func (h *Handler) serveFile(w strand.ResponseWriter, r *strand.Request, f fs.Fil
 			f, st = cf, cst
 		}
 	}
-	size, mod := st.Size(), st.ModTime().UTC().Truncate(time.Second)
-	v := validators{etag: makeETag(size, st.ModTime()), modTime: mod}
-	hdr.Set("ETag", v.etag)
-	if !st.ModTime().IsZero() {
-		hdr.Set("Last-Modified", mod.Format(strand.TimeFormat))
+	size := st.Size()
+	v := setValidators(hdr, st)
+	// Ranges need a file that can start anywhere (RFC 9110 §14.3): not a
+	// compressed zip entry, say, which reads only from its beginning.
+	canRange := seekable(f)
+	if canRange {
+		hdr.Set("Accept-Ranges", "bytes")
 	}
-	hdr.Set("Accept-Ranges", "bytes")
 	out := evaluate(r, v)
 	switch out {
 	case notModified:
@@ -256,16 +270,16 @@ func (h *Handler) serveFile(w strand.ResponseWriter, r *strand.Request, f fs.Fil
 		w.WriteHeader(strand.StatusNotModified)
 		return
 	case failed:
-		strand.Error(w, "412 precondition failed", strand.StatusPreconditionFailed)
+		fileError(w, "412 precondition failed", strand.StatusPreconditionFailed)
 		return
 	}
 	hdr.Set("Content-Type", ctype)
-	if rv, ok := r.Header.Lookup("Range"); ok && out == proceed && r.Method == "GET" {
+	if rv, ok := r.Header.Lookup("Range"); ok && canRange && out == proceed && r.Method == "GET" {
 		ranges, res := parseRange(rv, size, h.opt.MaxRanges)
 		switch res {
 		case rangeUnsatisfiable:
 			hdr.Set("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
-			strand.Error(w, "416 range not satisfiable", strand.StatusRequestedRangeNotSatisfiable)
+			fileError(w, "416 range not satisfiable", strand.StatusRequestedRangeNotSatisfiable)
 			return
 		case rangeSatisfiable:
 			h.serveRanges(w, r, f, ranges, ctype, size)
@@ -280,17 +294,61 @@ func (h *Handler) serveFile(w strand.ResponseWriter, r *strand.Request, f fs.Fil
 	h.copyBody(w, f, 0, size)
 }
 
-// sibling opens the best precompressed sibling of name the client
-// accepts, or returns nil.
+// setValidators sends the validators of the file st describes, ETag
+// (RFC 9110 §8.8.3) and Last-Modified (§8.8.2), and returns them.
+func setValidators(hdr *strand.Header, st fs.FileInfo) validators {
+	mod := st.ModTime()
+	if mod.IsZero() {
+		// A file system without modification times (embed.FS) gets no
+		// validators: an entity tag from the size alone would be the same
+		// for two versions of equal size, and a client would keep the old.
+		return validators{}
+	}
+	v := validators{etag: makeETag(st.Size(), mod), modTime: mod.UTC().Truncate(time.Second)}
+	hdr.Set("ETag", v.etag)
+	lm := v.modTime
+	if now := time.Now().UTC(); lm.After(now) {
+		lm = now.Truncate(time.Second) // never later than Date (§8.8.2.1)
+	}
+	hdr.Set("Last-Modified", lm.Format(strand.TimeFormat))
+	return v
+}
+
+// fileError answers 412 or 416 for a file: the plain-text error body is
+// not in the Content-Encoding of a precompressed sibling.
+func fileError(w strand.ResponseWriter, msg string, code int) {
+	w.Header().Del("Content-Encoding")
+	strand.Error(w, msg, code)
+}
+
+// sibling opens the precompressed sibling of name the client prefers, or
+// returns nil. The client's q-values rank the codings (RFC 9110 §12.5.3),
+// the server's order (precompressed) breaks ties; a coding without a
+// sibling file gives way to the next.
 func (h *Handler) sibling(r *strand.Request, name string) (fs.File, fs.FileInfo, string) {
 	accept := r.Header.Get("Accept-Encoding")
 	if accept == "" {
 		return nil, nil, ""
 	}
-	for _, p := range precompressed {
-		if acceptsEncoding(accept, p.coding) <= 0 {
-			continue
+	if vs := r.Header.Values("Accept-Encoding"); len(vs) > 1 {
+		accept = strings.Join(vs, ",") // a list split over field lines (§5.3)
+	}
+	var q [len(precompressed)]int
+	for i, p := range precompressed {
+		q[i] = acceptsEncoding(accept, p.coding)
+	}
+	for {
+		best := -1
+		for i := range q {
+			if q[i] > 0 && (best < 0 || q[i] > q[best]) {
+				best = i
+			}
 		}
+		if best < 0 {
+			return nil, nil, ""
+		}
+		q[best] = 0
+		p := precompressed[best]
 		f, err := h.fsys.Open(name + p.ext)
 		if err != nil {
 			continue
@@ -302,7 +360,6 @@ func (h *Handler) sibling(r *strand.Request, name string) (fs.File, fs.FileInfo,
 		}
 		return f, st, p.coding
 	}
-	return nil, nil, ""
 }
 
 // serveRanges sends one range as 206 with Content-Range, several as a
@@ -353,21 +410,41 @@ func (h *Handler) copyBody(w strand.ResponseWriter, f fs.File, offset, n int64) 
 	return err == nil
 }
 
-// sniffFile reads the first bytes of f to guess its type, then rewinds.
-func sniffFile(f fs.File) (string, error) {
+// sniffFile reads the first bytes of f to guess its type. It returns the
+// file to send: f rewound, or, when f cannot seek, f behind a reader that
+// replays the bytes sniffed.
+func sniffFile(f fs.File) (string, fs.File, error) {
 	var buf [sniffLen]byte
 	n, err := io.ReadFull(f, buf[:])
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return "", err
+		return "", nil, err
 	}
+	ctype := sniff(buf[:n])
 	if s, ok := f.(io.Seeker); ok {
 		if _, err := s.Seek(0, io.SeekStart); err != nil {
-			return "", err
+			return "", nil, err
 		}
-	} else if n > 0 {
-		return "", errors.New("static: cannot rewind a file without an extension")
+		return ctype, f, nil
 	}
-	return sniff(buf[:n]), nil
+	head := append([]byte(nil), buf[:n]...)
+	return ctype, &replayFile{File: f, r: io.MultiReader(bytes.NewReader(head), f)}, nil
+}
+
+// replayFile is a file whose first bytes, already read, are read again.
+type replayFile struct {
+	fs.File
+	r io.Reader
+}
+
+func (f *replayFile) Read(p []byte) (int, error) { return f.r.Read(p) }
+
+// seekable reports whether f can be read from any offset.
+func seekable(f fs.File) bool {
+	switch f.(type) {
+	case io.Seeker, io.ReaderAt:
+		return true
+	}
+	return false
 }
 
 func (h *Handler) cacheControl(urlPath string) string {
@@ -407,7 +484,11 @@ func acceptsHTML(r *strand.Request) bool {
 // openError maps a file system error to a status without revealing paths.
 func (h *Handler) openError(w strand.ResponseWriter, r *strand.Request, err error) {
 	switch {
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid):
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid),
+		// "/file.txt/x", a name longer than the file system allows, a
+		// loop of links: nothing there, as far as the client may know.
+		errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.ENAMETOOLONG),
+		errors.Is(err, syscall.ELOOP):
 		h.notFound(w, r)
 	case errors.Is(err, fs.ErrPermission):
 		strand.Error(w, "403 forbidden", strand.StatusForbidden)
