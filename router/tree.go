@@ -11,11 +11,17 @@ package router
 // Lookup prefers static over parameter over catch-all at every node, and
 // backtracks: if "/users/new/edit" fails down the static "/users/new" edge,
 // the parameter edge ":id" is tried next. That is what lets "/users/new"
-// and "/users/:id" coexist. Parameter values found along the way are kept
-// on a fixed-size stack array, so a lookup never allocates.
+// and "/users/:id" coexist. Backtracking costs at most one visit per node:
+// a node is reached by one way down the tree only, at an offset in the path
+// fixed by that way (static text has its length, a parameter takes exactly
+// one segment), so no path can make a lookup exponential. Parameter values
+// found along the way are kept on a fixed-size stack array, so a lookup
+// never allocates.
 
 import (
 	"strings"
+
+	"github.com/strandhttp/strand"
 )
 
 // maxParams bounds the parameters in one pattern; it sizes the lookup's
@@ -42,14 +48,16 @@ type node struct {
 
 // route holds the handlers of one pattern, by method.
 type route struct {
-	pattern  string
-	methods  []methodHandler
-	allow    string // the Allow field value, computed at registration
-	hasGet   bool
-	explicit map[string]bool // methods registered by the user
-}
+	pattern string
+	names   []string // the parameter names, in pattern order
+	methods []methodHandler
+	allow   string // the Allow field value, computed at registration
 
-type paramValue struct{ name, value string }
+	// byMethod holds the handlers of the methods methodIndex knows, so
+	// that dispatch finds one without comparing strings. Computed from
+	// methods at registration.
+	byMethod [numMethods]strand.Handler
+}
 
 // segment is one piece of a parsed pattern.
 type segment struct {
@@ -93,6 +101,11 @@ func parsePattern(pattern string) []segment {
 		}
 		if kind == catchAll && end != len(rest) {
 			panic("router: in pattern " + quote(pattern) + ", a catch-all must be the last segment")
+		}
+		for _, s := range segs {
+			if s.kind != static && s.text == name {
+				panic("router: pattern " + quote(pattern) + " names parameter " + quote(name) + " twice")
+			}
 		}
 		nparams++
 		if nparams > maxParams {
@@ -171,6 +184,25 @@ func indexOf(b []byte, c byte) int {
 	return -1
 }
 
+// hasPrefix is strings.HasPrefix for a prefix whose first byte is known to
+// match. Most edges are a few bytes long, where a loop beats the call to
+// memequal that == makes.
+func hasPrefix(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	s = s[:len(prefix)]
+	if len(prefix) > 16 {
+		return s[1:] == prefix[1:]
+	}
+	for i := 1; i < len(prefix); i++ {
+		if s[i] != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func commonPrefix(a, b string) int {
 	i := 0
 	for i < len(a) && i < len(b) && a[i] == b[i] {
@@ -179,56 +211,76 @@ func commonPrefix(a, b string) int {
 	return i
 }
 
-// lookup finds the route for path below n (whose own prefix has already
-// been matched), recording parameter values in ps.
+// lookup finds the route for a path. Its values are the parameter values
+// of the route found, in pattern order (route.names gives their names):
+// slices of the path, on a fixed array, so that a lookup never allocates.
 type lookup struct {
-	ps [maxParams]paramValue
-	n  int
+	values [maxParams]string
+	n      int
 }
 
+// match finds the route for path below n, whose own prefix has already
+// been matched. It walks the tree in a loop while the way is unambiguous,
+// and recurses only at a node where a failed branch leaves another to try:
+// a static child with a parameter or catch-all beside it, or a parameter
+// with a catch-all beside it. A failed branch returns nil with l.n as it
+// found it.
 func (l *lookup) match(n *node, path string) *route {
-	if path == "" {
-		if n.route != nil {
-			return n.route
+	mark := l.n
+	for {
+		if path == "" {
+			if n.route != nil {
+				return n.route
+			}
+			if c := n.catchAll; c != nil && c.route != nil {
+				l.values[l.n] = ""
+				l.n++
+				return c.route
+			}
+			break
 		}
+		// Static first. The index names the child by its first byte, so
+		// only the rest of its prefix needs comparing.
+		if i := indexOf(n.indices, path[0]); i >= 0 {
+			c := n.children[i]
+			if hasPrefix(path, c.prefix) {
+				if n.param == nil && n.catchAll == nil {
+					n, path = c, path[len(c.prefix):]
+					continue
+				}
+				if r := l.match(c, path[len(c.prefix):]); r != nil {
+					return r
+				}
+			}
+		}
+		// Then a parameter: one non-empty segment.
+		if c := n.param; c != nil {
+			end := strings.IndexByte(path, '/')
+			if end < 0 {
+				end = len(path)
+			}
+			if end > 0 {
+				l.values[l.n] = path[:end]
+				l.n++
+				if n.catchAll == nil || n.catchAll.route == nil {
+					n, path = c, path[end:]
+					continue
+				}
+				if r := l.match(c, path[end:]); r != nil {
+					return r
+				}
+				l.n--
+			}
+		}
+		// Finally the catch-all takes the rest.
 		if c := n.catchAll; c != nil && c.route != nil {
-			l.ps[l.n] = paramValue{c.prefix, ""}
+			l.values[l.n] = path
 			l.n++
 			return c.route
 		}
-		return nil
+		break
 	}
-	// Static first.
-	if i := indexOf(n.indices, path[0]); i >= 0 {
-		c := n.children[i]
-		if strings.HasPrefix(path, c.prefix) {
-			if r := l.match(c, path[len(c.prefix):]); r != nil {
-				return r
-			}
-		}
-	}
-	// Then a parameter: one non-empty segment.
-	if c := n.param; c != nil {
-		end := strings.IndexByte(path, '/')
-		if end < 0 {
-			end = len(path)
-		}
-		if end > 0 {
-			mark := l.n
-			l.ps[l.n] = paramValue{c.prefix, path[:end]}
-			l.n++
-			if r := l.match(c, path[end:]); r != nil {
-				return r
-			}
-			l.n = mark
-		}
-	}
-	// Finally the catch-all takes the rest.
-	if c := n.catchAll; c != nil && c.route != nil {
-		l.ps[l.n] = paramValue{c.prefix, path}
-		l.n++
-		return c.route
-	}
+	l.n = mark
 	return nil
 }
 
