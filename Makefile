@@ -12,20 +12,25 @@ COVER_MIN   ?= 85
 FUZZ_TARGETS := \
 	./internal/http1:FuzzParseHead \
 	./internal/http1:FuzzChunkedDecoder \
-	./internal/http1:FuzzDifferentialNetHTTP
+	./internal/http1:FuzzDifferentialNetHTTP \
+	./router:FuzzRouterMatch \
+	./middleware:FuzzAcceptEncoding \
+	./middleware:FuzzClientIPKey \
+	./static:FuzzParseRange
 
 .PHONY: test fmt fmt-check vet lint generate-check unit fuzz-smoke fuzz bench cover deps
 
 test: deps fmt-check vet lint generate-check unit fuzz-smoke
 
-# Debian packages the integration tests drive: curl (a real client) and
-# redis-server (the shared rate-limit store). Installed when missing and
+# Debian packages the integration tests drive: curl (a real client),
+# redis-server (the shared rate-limit store) and chromium with
+# fonts-liberation (renders the directory listing). Installed when missing and
 # running as root; otherwise the tests that need them skip, saying why.
-APT_NEEDS := curl:curl redis-server:redis-server
+APT_NEEDS := curl:curl redis-server:redis-server chromium:chromium,fonts-liberation
 
 deps: $(STATICCHECK)
 	@missing=""; for pair in $(APT_NEEDS); do \
-	  cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  cmd=$${pair%%:*}; pkg=$$(echo $${pair##*:} | tr , ' '); \
 	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -58,7 +63,9 @@ generate-check:
 
 unit:
 	$(GO) test -race -shuffle=on -count=1 -coverpkg=./... -coverprofile=coverage.out ./...
-	$(GO) test -race -count=1 -tags strand_debug .
+	$(GO) test -count=1 -tags strand_debug ./...
+	cd bench/router && $(GO) vet ./... && $(GO) test -count=1 ./...
+	$(GO) test -count=1 -run 'Allocat' ./...  # allocation budgets: meaningless under -race (sync.Pool drops objects)
 	@$(GO) tool cover -func=coverage.out | awk -v min=$(COVER_MIN) '/^total:/ { sub("%","",$$3); \
 	  printf "coverage: %s%% (minimum %s%%)\n", $$3, min; if ($$3+0 < min) exit 1 }'
 

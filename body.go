@@ -162,7 +162,7 @@ func (b *body) drain(maxDrain int64) bool {
 	}
 	b.closed = false
 	b.limit = b.read + maxDrain
-	scratch := b.c.scratch[:]
+	scratch := b.c.x.scratch[:]
 	for b.err == nil {
 		_, _ = b.Read(scratch)
 	}

@@ -22,6 +22,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/strandhttp/strand/internal/http1"
@@ -47,14 +48,30 @@ type conn struct {
 	remoteAddr string
 	tlsState   *tls.ConnectionState
 
+	// Buffers and per-request state come from the server's pools and go
+	// back to them whenever the connection waits for a request with
+	// nothing buffered (see idle.go): rbuf, wbuf and x are then nil.
 	rbuf   []byte // read buffer; rbuf[r:w] is unconsumed input
 	r, w   int
 	wbuf   []byte
+	wsize  int // capacity to take the next wbuf at (see releaseBuffers)
 	parser http1.Parser
+	x      *exchange // the request being served; nil while idle
+	req    *Request  // &x.req while x is held
+	resp   *response // &x.resp while x is held
+	body   *body     // the current request's body, nil when it has none
 
-	req  Request
-	resp response
-	body *body // the current request's body, nil when it has none
+	// Raw reads while idle (idle.go). raw is nil when rwc has no file
+	// descriptor to read from directly (TLS): one byte is read into one.
+	raw     syscall.RawConn
+	rawRead func(fd uintptr) bool // c.readRaw, bound once
+	rawN    int
+	rawErr  error
+	probe   bool // readRaw returns errWouldBlock instead of waiting
+	parking bool // run returns at the idle point instead of waiting (epoll engine)
+	one     [1]byte
+	detach  func() // removes the connection from an event engine; nil otherwise
+	fd      int    // the descriptor, for the epoll engine
 
 	requests     int
 	closeAfter   bool  // close once the current response is out
@@ -66,8 +83,6 @@ type conn struct {
 	inHandler    bool      // ServeHTTP is running: client-gone detection may start
 	readDeadline time.Time // last deadline set, to skip needless updates
 	writeDeadln  time.Time
-	scratch      [512]byte // drain target
-	copyBuf      []byte    // for ReadFrom's copies; nil until needed
 
 	state    atomic.Int32 // stateNew, stateActive or stateIdle; read by Shutdown
 	accepted time.Time    // immutable
@@ -82,39 +97,64 @@ type conn struct {
 
 func newConn(s *Server, rwc net.Conn) *conn {
 	c := &conn{server: s, rwc: rwc, accepted: time.Now()}
-	c.rbuf = make([]byte, initialReadBuffer)
-	c.wbuf = make([]byte, 0, initialReadBuffer)
 	c.parser.Limits = s.limits()
-	c.req.conn = c
-	c.resp.c = c
+	c.initRaw()
 	return c
 }
 
-// serve runs the connection until it closes or is hijacked. Nothing that
-// comes from the network may panic the process: a panic here is a bug,
-// logged and answered by closing this one connection.
+// serve runs the connection on the calling goroutine until it closes or
+// is hijacked: the goroutine engine's way.
 func (c *conn) serve() {
-	defer func() {
-		if p := recover(); p != nil {
-			c.server.logger().Error("strand: internal error serving connection",
-				"remote", c.remoteAddr, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-		}
-		if !c.hijacked {
-			c.rwc.Close()
-		}
-	}()
+	defer func() { c.end(recover()) }()
+	if c.start() {
+		c.run()
+	}
+}
+
+// start completes the TLS handshake, if any, and records the peer.
+func (c *conn) start() bool {
 	if !c.handshake() {
-		return
+		return false
 	}
 	c.remoteAddr = c.rwc.RemoteAddr().String()
-	c.req.RemoteAddr = c.remoteAddr
-	c.req.TLS = c.tlsState
-	for c.readRequest() {
+	return true
+}
+
+// run serves requests until the connection is done, or, when c.parking,
+// until it waits for a request with nothing buffered: then it returns true
+// holding no buffer, and the engine calls it again once bytes arrive.
+func (c *conn) run() (parked bool) {
+	for {
+		switch c.readRequest() {
+		case readPark:
+			return true
+		case readClose:
+			return false
+		}
 		c.runHandler()
 		if !c.finishRequest() {
-			return
+			return false
 		}
 	}
+}
+
+// end closes the connection, unless it was hijacked, gives its buffers
+// back and stops tracking it. p is a recovered panic: nothing that comes
+// from the network may panic the process, so a panic here is a bug,
+// logged and answered by closing this one connection.
+func (c *conn) end(p any) {
+	if p != nil {
+		c.server.logger().Error("strand: internal error serving connection",
+			"remote", c.remoteAddr, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	}
+	if !c.hijacked {
+		c.rwc.Close()
+		if p == nil {
+			c.releaseExchange()
+			c.releaseBuffers()
+		}
+	}
+	c.server.forgetConn(c)
 }
 
 // handshake completes TLS on a TLS connection, bounded by the
@@ -134,11 +174,20 @@ func (c *conn) handshake() bool {
 	return true
 }
 
+// Results of readRequest.
+const (
+	readOK    = iota // a request head was read: run the handler
+	readClose        // the connection is done
+	readPark         // idle with nothing buffered, and c.parking: return to the engine
+)
+
 // readRequest reads and parses the next request head, framing its body.
-// It returns false when the connection is done: closed by the client,
+// It returns readClose when the connection is done: closed by the client,
 // timed out, or answered with an error.
-func (c *conn) readRequest() bool {
-	c.req.reset()
+func (c *conn) readRequest() int {
+	if c.x != nil {
+		c.req.reset()
+	}
 	c.parser.Reset()
 	s := c.server
 	var headStart time.Time
@@ -152,12 +201,8 @@ func (c *conn) readRequest() bool {
 			}
 			if err != http1.ErrNeedMore {
 				c.replyParseError(err)
-				return false
+				return readClose
 			}
-		}
-		if !c.makeRoom() {
-			c.replyParseError(&http1.Error{Status: StatusRequestHeaderFieldsTooLarge, Reason: "request header fields too large"})
-			return false
 		}
 		// Responses to pipelined requests wait in wbuf only while complete
 		// requests remain to be served. Before blocking for more input, send
@@ -165,7 +210,7 @@ func (c *conn) readRequest() bool {
 		// request, and a stray CRLF after a body (RFC 9112 §2.2) is not a
 		// request at all.
 		if err := c.flush(); err != nil {
-			return false
+			return readClose
 		}
 		switch {
 		case c.r < c.w && headStart.IsZero():
@@ -183,12 +228,26 @@ func (c *conn) readRequest() bool {
 		case c.r == c.w:
 			c.state.Store(stateIdle)
 			if s.shuttingDown() {
-				return false
+				return readClose
 			}
 			t := s.idleTimeout()
 			c.setReadDeadline(deadlineAfter(time.Now(), t), t)
 		}
-		m, err := c.rwc.Read(c.rbuf[c.w:])
+		var m int
+		var err error
+		if c.r == c.w {
+			// Nothing buffered: wait holding no buffer (idle.go).
+			m, err = c.readIdle()
+			if err == errWouldBlock {
+				return readPark
+			}
+		} else {
+			if !c.makeRoom() {
+				c.replyParseError(&http1.Error{Status: StatusRequestHeaderFieldsTooLarge, Reason: "request header fields too large"})
+				return readClose
+			}
+			m, err = c.rwc.Read(c.rbuf[c.w:])
+		}
 		c.w += m
 		if m > 0 {
 			c.state.Store(stateActive)
@@ -197,10 +256,13 @@ func (c *conn) readRequest() bool {
 			if isTimeout(err) && c.r < c.w {
 				c.replyParseError(&http1.Error{Status: StatusRequestTimeout, Reason: "timed out reading the request head"})
 			}
-			return false
+			return readClose
 		}
 	}
-	return c.startRequest(n)
+	if !c.startRequest(n) {
+		return readClose
+	}
+	return readOK
 }
 
 // makeRoom ensures rbuf has space after w: it rewinds an empty buffer,
@@ -232,7 +294,8 @@ func (c *conn) makeRoom() bool {
 // and sets up the body. It answers errors itself and returns false for them.
 func (c *conn) startRequest(n int) bool {
 	s := c.server
-	req := &c.req
+	c.acquireExchange()
+	req := c.req
 	req.raw = append(req.raw[:0], c.rbuf[c.r:c.r+n]...)
 	c.r += n
 	if err := http1.ParseHead(req.raw, &req.head, c.parser.Limits); err != nil {
@@ -275,7 +338,7 @@ func (c *conn) runHandler() {
 			c.handlerPanicked(p)
 		}
 	}()
-	c.server.handler().ServeHTTP(&c.resp, &c.req)
+	c.server.handler().ServeHTTP(c.resp, c.req)
 }
 
 // handlerPanicked logs a handler's panic and answers 500 when nothing has
@@ -300,7 +363,7 @@ func (c *conn) handlerPanicked(p any) {
 		}
 		return
 	}
-	c.resp.reset(&c.req)
+	c.resp.reset(c.req)
 	c.resp.sendError(StatusInternalServerError, "internal server error")
 }
 
@@ -389,7 +452,8 @@ func (c *conn) replyParseError(err error) {
 		status, reason = pe.Status, pe.Reason
 	}
 	c.closeAfter = true
-	c.resp.reset(&c.req)
+	c.acquireExchange()
+	c.resp.reset(c.req)
 	c.req.Method = "GET"
 	c.req.ProtoMinor = 1
 	c.resp.sendError(status, reason)
@@ -580,6 +644,9 @@ func isTimeout(err error) bool {
 func (c *conn) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c.stopWatching()
 	c.hijacked = true
+	if c.detach != nil {
+		c.detach() // out of the epoll engine's interest list
+	}
 	c.server.forgetConn(c)
 	_ = c.rwc.SetDeadline(time.Time{})
 	hc := &hijackedConn{Conn: c.rwc, pending: c.rbuf[c.r:c.w]}

@@ -69,6 +69,7 @@ func serve(t *testing.T, s *Server) string {
 func serveAsync(t *testing.T, s *Server) (string, <-chan error) {
 	t.Helper()
 	checkGoroutines(t)
+	useTestEngine(t, s)
 	if s.ErrorLog == nil {
 		s.ErrorLog = slog.New(slog.DiscardHandler)
 	}

@@ -2,9 +2,9 @@ package strand
 
 import (
 	"context"
-	"iter"
 	"crypto/tls"
 	"io"
+	"iter"
 	"net/url"
 	"strings"
 	"unsafe"

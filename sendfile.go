@@ -86,10 +86,10 @@ func fileSource(src io.Reader) (*os.File, int64) {
 // copyBuffer returns the connection's buffer for copies through Write,
 // made on first use: io.Copy would allocate 32 KiB a call.
 func (c *conn) copyBuffer() []byte {
-	if c.copyBuf == nil {
-		c.copyBuf = make([]byte, 16<<10)
+	if c.x.copyBuf == nil {
+		c.x.copyBuf = make([]byte, 16<<10)
 	}
-	return c.copyBuf
+	return c.x.copyBuf
 }
 
 // writerOnly hides ReadFrom, so that io.Copy falls back to Write.

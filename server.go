@@ -3,6 +3,7 @@ package strand
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -78,6 +79,19 @@ type Server struct {
 	// closed. Negative disables it.
 	MaxConns int
 
+	// Engine chooses how connections are driven: EngineGoroutine ("" too),
+	// one goroutine per connection, on every platform; or EngineEpoll
+	// (Linux), which parks connections waiting for their next request in
+	// epoll, holding no goroutine and no buffer for them. Handlers see no
+	// difference. Serve fails with an error naming the field for any other
+	// value, and for EngineEpoll elsewhere than on Linux.
+	Engine string
+
+	// ReusePort makes ListenAndServe[TLS] set SO_REUSEPORT on its
+	// listener, so that several processes can listen on one port and the
+	// kernel spreads connections among them (Linux, BSDs).
+	ReusePort bool
+
 	// TLSConfig configures ListenAndServeTLS; nil means crypto/tls defaults
 	// with TLS 1.2 as the minimum.
 	TLSConfig *tls.Config
@@ -90,6 +104,7 @@ type Server struct {
 	inShutdown    atomic.Bool
 	nconns        atomic.Int64
 	zeroCopyBytes atomic.Int64 // see ServerStats
+	pools         pools        // buffers and exchanges, shared by all connections
 
 	mu        sync.Mutex
 	listeners map[*net.Listener]struct{}
@@ -110,7 +125,7 @@ func (s *Server) ListenAndServe() error {
 	if addr == "" {
 		addr = "127.0.0.1:8080"
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := s.listen(addr)
 	if err != nil {
 		return err
 	}
@@ -132,7 +147,7 @@ func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
 	if addr == "" {
 		addr = "127.0.0.1:8443"
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := s.listen(addr)
 	if err != nil {
 		return err
 	}
@@ -155,8 +170,12 @@ func (s *Server) Serve(ln net.Listener) error {
 		return ErrServerClosed
 	}
 	defer s.trackListener(&ln, false)
-	var eng engine.Goroutine
-	err := eng.Serve(ln, connHandler{s})
+	eng, err := s.engine()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	err = eng.Serve(ln, connHandler{s})
 	// The engine returns on a failed Accept without closing ln; Serve
 	// promises to. (After Shutdown or Close this is a harmless repeat.)
 	ln.Close()
@@ -188,6 +207,26 @@ func (s *Server) trackListener(ln *net.Listener, add bool) bool {
 	return true
 }
 
+// Engines for Server.Engine.
+const (
+	EngineGoroutine = "goroutine"
+	EngineEpoll     = "epoll"
+)
+
+// engine returns the engine Server.Engine names.
+func (s *Server) engine() (engine.Engine, error) {
+	switch s.Engine {
+	case "", EngineGoroutine:
+		return &engine.Goroutine{}, nil
+	case EngineEpoll:
+		if !engine.EpollSupported {
+			return nil, fmt.Errorf("strand: Server.Engine %q needs Linux; use %q", s.Engine, EngineGoroutine)
+		}
+		return &engine.Epoll{}, nil
+	}
+	return nil, fmt.Errorf("strand: Server.Engine %q: want %q or %q", s.Engine, EngineGoroutine, EngineEpoll)
+}
+
 // connHandler is the engine's view of the server.
 type connHandler struct{ s *Server }
 
@@ -203,12 +242,37 @@ func (h connHandler) ServeConn(rwc net.Conn) {
 		rwc.Close()
 		return
 	}
-	defer s.forgetConn(c)
 	c.serve()
 }
 
+// OpenSession serves rwc as a session the epoll engine can park; see
+// engine.SessionHandler.
+func (h connHandler) OpenSession(rwc net.Conn, detach func()) engine.Session {
+	s := h.s
+	c := newConn(s, rwc)
+	switch s.trackConn(c) {
+	case connBusy:
+		rejectBusy(rwc)
+		return nil
+	case connRefused:
+		rwc.Close()
+		return nil
+	}
+	if c.raw == nil || !c.lookupFD() {
+		c.serve() // TLS: crypto/tls may buffer input epoll cannot see
+		return nil
+	}
+	c.parking = true
+	c.detach = detach
+	if !c.start() {
+		c.end(nil)
+		return nil
+	}
+	return c
+}
+
 // rejectBusy answers a connection over the MaxConns limit with 503 and
-// closes it, without reading from it.
+// closes it, reading no more than what came with it.
 func rejectBusy(rwc net.Conn) {
 	_ = rwc.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
 	_, _ = rwc.Write([]byte("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n" +
@@ -217,6 +281,12 @@ func rejectBusy(rwc net.Conn) {
 	if tc, ok := rwc.(interface{ CloseWrite() error }); ok {
 		_ = tc.CloseWrite()
 	}
+	// Closing with the request unread would send a reset, and a client
+	// whose kernel receives it drops the 503 it has not read yet. One
+	// short read takes in the request that usually came with the connection.
+	var buf [512]byte
+	_ = rwc.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	_, _ = rwc.Read(buf[:])
 	rwc.Close()
 }
 

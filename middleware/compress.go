@@ -35,6 +35,7 @@ package middleware
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -357,6 +358,19 @@ func (cw *compressWriter) Write(p []byte) (int, error) {
 	n, err := cw.enc.Write(p)
 	cw.written += int64(n)
 	return n, err
+}
+
+// ReadFrom lets a body that is passed through uncompressed reach the
+// writer beneath whole (sendfile for files); a body that may be compressed
+// goes through Write.
+func (cw *compressWriter) ReadFrom(src io.Reader) (int64, error) {
+	if cw.state == cwIdle {
+		cw.WriteHeader(strand.StatusOK)
+	}
+	if cw.state == cwPassing {
+		return cw.WrapWriter.ReadFrom(src)
+	}
+	return io.Copy(writerOnly{cw}, src)
 }
 
 // WriteString is Write without copying s.

@@ -1,6 +1,8 @@
 package middleware
 
 import (
+	"io"
+
 	"github.com/strandhttp/strand"
 )
 
@@ -78,10 +80,31 @@ func (ww *WrapWriter) Flush() error {
 	return strand.Flush(ww.ResponseWriter)
 }
 
+// ReadFrom passes src to the writer beneath when it can take it whole (the
+// server's writer hands files to sendfile), counting the bytes; otherwise
+// it copies through Write. A wrapper that transforms the body must
+// override it, or src would bypass the transformation.
+func (ww *WrapWriter) ReadFrom(src io.Reader) (int64, error) {
+	if ww.status == 0 {
+		ww.status = strand.StatusOK
+	}
+	rf, ok := ww.ResponseWriter.(io.ReaderFrom)
+	if !ok {
+		return io.Copy(writerOnly{ww}, src)
+	}
+	n, err := rf.ReadFrom(src)
+	ww.bytes += n
+	return n, err
+}
+
+// writerOnly hides a writer's ReadFrom from io.Copy.
+type writerOnly struct{ io.Writer }
+
 // Unwrap returns the writer beneath.
 func (ww *WrapWriter) Unwrap() strand.ResponseWriter { return ww.ResponseWriter }
 
 var (
 	_ strand.Unwrapper = (*WrapWriter)(nil)
 	_ strand.Flusher   = (*WrapWriter)(nil)
+	_ io.ReaderFrom    = (*WrapWriter)(nil)
 )

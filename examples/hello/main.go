@@ -22,13 +22,15 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
+	engine := flag.String("engine", strand.EngineGoroutine, "connection engine: goroutine or epoll (Linux)")
+	reusePort := flag.Bool("reuseport", false, "set SO_REUSEPORT, for several processes on one port")
 	flag.Parse()
-	srv := &strand.Server{Addr: *addr, Handler: newHandler()}
+	srv := &strand.Server{Addr: *addr, Handler: newHandler(), Engine: *engine, ReusePort: *reusePort}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	slog.Info("hello listening", "addr", *addr)
+	slog.Info("hello listening", "addr", *addr, "engine", *engine)
 	select {
 	case err := <-errc:
 		slog.Error("serve", "err", err)

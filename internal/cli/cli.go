@@ -34,6 +34,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("strand", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port")
+	engine := fs.String("engine", strand.EngineGoroutine, "connection engine: goroutine or epoll (Linux)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: strand [--addr host:port]\n"+
 			"       strand serve [flags] [DIR]\n\n"+
@@ -58,7 +59,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "strand: cannot listen on %s: %v\n", *addr, unwrapListenError(err))
 		return 1
 	}
-	srv := &strand.Server{Handler: defaultSite(), ErrorLog: log}
+	srv := &strand.Server{ErrorLog: log, Engine: *engine}
+	srv.Handler = defaultSite(srv, log)
 	log.Info("strand serving", "addr", "http://"+ln.Addr().String(), "site", "built-in")
 	return serve(ctx, srv, ln, log, stderr)
 }

@@ -10,8 +10,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/strandhttp/strand"
 	"github.com/strandhttp/strand/static"
@@ -65,7 +65,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *certFile != "" {
 		r, err := newCertReloader(*certFile, *keyFile)
 		if err != nil {
-			fmt.Fprintf(stderr, "strand serve: cannot use TLS %v\n", unwrapPathError(err))
+			fmt.Fprintf(stderr, "strand serve: cannot use %v\n", err)
 			return 1
 		}
 		tlsConfig = serverTLSConfig(r)
@@ -100,23 +100,20 @@ func serveStack(files strand.Handler, _ *slog.Logger) strand.Handler {
 	})
 }
 
-// describeDirError says what is wrong with the directory in a few words.
+// describeDirError says what is wrong with the directory in a few words;
+// the message around it names the directory.
 func describeDirError(err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return errors.New("no such directory")
 	case errors.Is(err, fs.ErrPermission):
 		return errors.New("permission denied")
+	case errors.Is(err, syscall.ENOTDIR):
+		return errors.New("not a directory")
 	}
-	return unwrapPathError(err)
-}
-
-// unwrapPathError drops the "stat" or "open" operation word from errors
-// that already name their file.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
+	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+		return pe.Err
 	}
 	return err
 }

@@ -1,37 +1,49 @@
 package cli
 
 import (
+	"log/slog"
+
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/middleware"
+	"github.com/strandhttp/strand/router"
 )
 
-// defaultSite serves the built-in welcome page at "/" and liveness at
-// "/health"; anything else is 404.
-func defaultSite() strand.Handler {
+// defaultSite serves the built-in welcome page at "/", with the standard
+// stack around it: /health and /ready probes, request IDs, one JSON log
+// line per request, panic recovery, compression, and Prometheus metrics
+// at /metrics.
+func defaultSite(srv *strand.Server, log *slog.Logger) strand.Handler {
 	page, err := site.ReadFile("site/index.html")
 	if err != nil {
 		panic("strand: built-in site missing: " + err.Error()) // a build defect
 	}
-	return strand.HandlerFunc(func(w strand.ResponseWriter, r *strand.Request) {
-		switch r.Path {
-		case "/", "/index.html":
-			if !getOrHead(w, r) {
-				return
-			}
-			h := w.Header()
-			h.Set("Content-Type", "text/html; charset=utf-8")
-			h.Set("Cache-Control", "no-cache")
-			_, _ = w.Write(page)
-		case "/health":
-			if !getOrHead(w, r) {
-				return
-			}
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Header().Set("Cache-Control", "no-store")
-			_, _ = w.WriteString("ok\n")
-		default:
-			strand.NotFound(w, r)
-		}
-	})
+	metrics := middleware.NewMetrics(&middleware.MetricsOptions{OpenConns: srv.OpenConns})
+	r := router.New()
+	r.Use(standardStack(srv, log, metrics)...)
+	welcome := func(w strand.ResponseWriter, r *strand.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Cache-Control", "no-cache")
+		_, _ = w.Write(page)
+	}
+	r.Get("/", welcome)
+	r.Get("/index.html", welcome)
+	r.Get("/metrics", metrics.Handler().ServeHTTP)
+	return r
+}
+
+// standardStack is the middleware both the built-in site and `strand
+// serve` run: probes first, so that they bypass the logs; then request
+// IDs, logging, recovery, compression and metrics.
+func standardStack(srv *strand.Server, log *slog.Logger, metrics *middleware.Metrics) []strand.Middleware {
+	return []strand.Middleware{
+		middleware.NewHealth(middleware.HealthOptions{Ready: func() bool { return !srv.ShuttingDown() }}),
+		middleware.RequestID,
+		middleware.NewLogger(middleware.LoggerOptions{Logger: log}),
+		middleware.NewRecoverer(middleware.RecovererOptions{Logger: log}),
+		middleware.Compress(middleware.CompressOptions{}),
+		metrics.Middleware(),
+	}
 }
 
 // getOrHead answers 405 with Allow (RFC 9110 §15.5.6) unless the method is

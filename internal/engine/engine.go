@@ -2,9 +2,16 @@
 // hands each to a ConnHandler on some goroutine. The HTTP work lives in the
 // handler; an engine only decides how connections meet goroutines.
 //
-// Today there is one engine, Goroutine: one goroutine per connection, taken
-// from a FILO pool of parked workers so that a busy server reuses warm
-// goroutines (and their grown stacks) instead of starting new ones.
+// There are two engines:
+//
+//   - Goroutine (every platform, the default): one goroutine per connection,
+//     taken from a FILO pool of parked workers so that a busy server reuses
+//     warm goroutines (and their grown stacks) instead of starting new ones.
+//   - Epoll (Linux): the same pool runs connections while they have work;
+//     a connection that waits for its next request with nothing buffered
+//     is handed back to the engine, which watches its descriptor in an
+//     epoll instance and holds no goroutine for it (see epoll_linux.go).
+//     Its ConnHandler must also be a SessionHandler.
 package engine
 
 import (
@@ -17,6 +24,39 @@ import (
 // connection: closing it (or handing it on) is its job.
 type ConnHandler interface {
 	ServeConn(c net.Conn)
+}
+
+// A Session is a connection that an event-driven engine may park between
+// requests. Its methods are called by one goroutine at a time: the engine
+// hands a session from goroutine to goroutine, never to two at once.
+type Session interface {
+	// FD is the connection's file descriptor, watched while it is parked.
+	FD() int
+
+	// Resume serves the connection until it is done (closed or hijacked;
+	// park is false) or, if mayPark, until it waits for the client with
+	// nothing buffered (park is true): the engine then watches FD and calls
+	// Resume again once it is readable, or Expire at deadline (zero:
+	// never). Without mayPark it serves to the end on the calling
+	// goroutine, as the goroutine engine does: the engine has stopped.
+	Resume(mayPark bool) (park bool, deadline time.Time)
+
+	// Expire closes a parked session whose deadline passed.
+	Expire()
+}
+
+// A SessionHandler is a ConnHandler that can serve connections as
+// Sessions.
+type SessionHandler interface {
+	ConnHandler
+
+	// OpenSession starts serving c. It returns nil when it has already
+	// finished with c itself: refused it, or served it to the end because it
+	// cannot be parked (a TLS connection, whose crypto/tls buffers the
+	// engine cannot see into). detach removes the session from the engine
+	// for good; the session calls it when it is hijacked, before the
+	// descriptor is handed on.
+	OpenSession(c net.Conn, detach func()) Session
 }
 
 // Engine accepts connections from ln and serves each with h until ln is

@@ -20,21 +20,35 @@ type Goroutine struct {
 
 // Serve implements Engine.
 func (g *Goroutine) Serve(ln net.Listener, h ConnHandler) error {
-	p := &pool{h: h, maxIdle: g.MaxIdleWorker, stop: make(chan struct{})}
+	p := newPool(func(x any) { h.ServeConn(x.(net.Conn)) }, g.MaxIdleWorker)
+	defer p.close()
+	return acceptLoop(ln, func(c net.Conn) { p.dispatch(c) })
+}
+
+// newPool starts a pool whose workers call handle with each job; parked
+// workers exit after maxIdle (zero: 10 seconds).
+func newPool(handle func(any), maxIdle time.Duration) *pool {
+	p := &pool{handle: handle, maxIdle: maxIdle, stop: make(chan struct{}), reaped: make(chan struct{})}
 	if p.maxIdle <= 0 {
 		p.maxIdle = 10 * time.Second
 	}
 	go p.reap()
-	defer close(p.stop)
-	return acceptLoop(ln, p.dispatch)
+	return p
+}
+
+// close tells parked workers to exit, and busy ones to exit once done.
+func (p *pool) close() {
+	close(p.stop)
+	<-p.reaped
 }
 
 // pool is a stack of parked workers. mu guards ready; a worker is either on
 // the stack (parked on its channel) or serving a connection, never both.
 type pool struct {
-	h       ConnHandler
+	handle  func(any) // immutable
 	maxIdle time.Duration
 	stop    chan struct{}
+	reaped  chan struct{} // closed when reap has told every parked worker to exit
 
 	mu     sync.Mutex
 	ready  []*worker // parked workers; the top is the most recently used
@@ -42,11 +56,12 @@ type pool struct {
 }
 
 type worker struct {
-	conns    chan net.Conn // a nil conn tells the worker to exit
-	lastUsed time.Time     // when it parked; guarded by pool.mu
+	jobs     chan any  // a nil job tells the worker to exit
+	lastUsed time.Time // when it parked; guarded by pool.mu
 }
 
-func (p *pool) dispatch(c net.Conn) {
+// dispatch hands job to a parked worker, or to a new one.
+func (p *pool) dispatch(job any) {
 	p.mu.Lock()
 	n := len(p.ready)
 	if n > 0 {
@@ -54,18 +69,18 @@ func (p *pool) dispatch(c net.Conn) {
 		p.ready[n-1] = nil
 		p.ready = p.ready[:n-1]
 		p.mu.Unlock()
-		w.conns <- c
+		w.jobs <- job
 		return
 	}
 	p.mu.Unlock()
-	w := &worker{conns: make(chan net.Conn, 1)}
-	go p.run(w, c)
+	w := &worker{jobs: make(chan any, 1)}
+	go p.run(w, job)
 }
 
-// run serves c, then parks and serves whatever it is handed next.
-func (p *pool) run(w *worker, c net.Conn) {
-	for c != nil {
-		p.h.ServeConn(c)
+// run does job, then parks and does whatever it is handed next.
+func (p *pool) run(w *worker, job any) {
+	for job != nil {
+		p.handle(job)
 		w.lastUsed = time.Now()
 		p.mu.Lock()
 		if p.closed {
@@ -74,7 +89,7 @@ func (p *pool) run(w *worker, c net.Conn) {
 		}
 		p.ready = append(p.ready, w)
 		p.mu.Unlock()
-		c = <-w.conns
+		job = <-w.jobs
 	}
 }
 
@@ -93,8 +108,9 @@ func (p *pool) reap() {
 			p.ready = p.ready[:0]
 			p.mu.Unlock()
 			for _, w := range expired {
-				w.conns <- nil
+				w.jobs <- nil
 			}
+			close(p.reaped)
 			return
 		case now := <-t.C:
 			p.mu.Lock()
@@ -108,7 +124,7 @@ func (p *pool) reap() {
 			p.ready = p.ready[:n]
 			p.mu.Unlock()
 			for _, w := range expired {
-				w.conns <- nil
+				w.jobs <- nil
 			}
 		}
 	}

@@ -1,0 +1,255 @@
+package strand
+
+// Tests of what the engines promise beyond serving requests correctly
+// (which the whole suite checks on both, see main_test.go): what an idle
+// connection costs, that a slow reader cannot make the server buffer
+// without bound, and that many connections are served at once.
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/strandhttp/strand/internal/engine"
+)
+
+// raiseFileLimit lifts the soft limit on open files to the hard one, or
+// skips the test when that is below need.
+func raiseFileLimit(t *testing.T, need uint64) {
+	t.Helper()
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Skipf("getrlimit: %v", err)
+	}
+	if lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	}
+	if lim.Cur < need {
+		t.Skipf("open file limit %d; the test needs %d", lim.Cur, need)
+	}
+}
+
+func requireEpoll(t *testing.T) {
+	t.Helper()
+	if !engine.EpollSupported {
+		t.Skip("the epoll engine needs Linux")
+	}
+}
+
+// TestEngineUnknownRefused checks that Serve names the field and the
+// choices for an engine it does not know.
+func TestEngineUnknownRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = (&Server{Engine: "kqueue"}).Serve(ln)
+	if err == nil || !strings.Contains(err.Error(), "Server.Engine") || !strings.Contains(err.Error(), EngineEpoll) {
+		t.Fatalf("Serve with Engine \"kqueue\" = %v; want an error naming Server.Engine and the engines", err)
+	}
+}
+
+// TestEpollIdleConnsHoldNoGoroutine opens 5,000 keep-alive connections to
+// the epoll engine, one request each, and checks that once they are idle
+// the server holds no goroutine for them.
+func TestEpollIdleConnsHoldNoGoroutine(t *testing.T) {
+	requireEpoll(t)
+	if testing.Short() {
+		t.Skip("opens 5,000 connections")
+	}
+	if testEngine != EngineEpoll {
+		t.Skip("runs in the epoll pass of TestMain")
+	}
+	const n = 5000
+	raiseFileLimit(t, 2*n+200)
+	base := runtime.NumGoroutine()
+	s := &Server{Handler: hello, Engine: EngineEpoll}
+	addr := serve(t, s)
+	conns := make([]net.Conn, 0, n)
+	t.Cleanup(func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	req := []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	buf := make([]byte, 512)
+	for range n {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("dial after %d connections: %v", len(conns), err)
+		}
+		conns = append(conns, c)
+		_ = c.SetDeadline(time.Now().Add(testTimeout))
+		if _, err := c.Write(req); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := c.Read(buf); err != nil || !strings.HasSuffix(string(buf[:m]), "hello") {
+			t.Fatalf("response %d: %q, %v; want it to end in hello", len(conns), buf[:m], err)
+		}
+	}
+	if got := s.OpenConns(); got != n {
+		t.Fatalf("OpenConns = %d; want %d", got, n)
+	}
+	// Parked pool workers (which exit after a while) do not count; a
+	// goroutine in the connection's code does.
+	var inConn int
+	for deadline := time.Now().Add(testTimeout); ; time.Sleep(10 * time.Millisecond) {
+		buf := make([]byte, 64<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		inConn = strings.Count(string(buf), "strand.(*conn).")
+		if inConn < 100 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d idle connections: %d goroutines in connection code; want under 100", n, inConn)
+		}
+	}
+	t.Logf("%d idle connections: %d goroutines above the baseline, %d stack frames in connection code",
+		n, runtime.NumGoroutine()-base, inConn)
+	// They are idle, not gone: each still answers.
+	for i, c := range conns[:100] {
+		if _, err := c.Write(req); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := c.Read(buf); err != nil || !strings.HasSuffix(string(buf[:m]), "hello") {
+			t.Fatalf("second response on connection %d: %q, %v", i, buf[:m], err)
+		}
+	}
+}
+
+// TestSlowReaderBounded runs a handler that streams without end to a
+// client that never reads: the server must not buffer what the client
+// does not take. Writes block once the socket buffers are full, and
+// WriteTimeout then drops the client.
+func TestSlowReaderBounded(t *testing.T) {
+	var written atomic.Int64
+	failed := make(chan error, 1)
+	chunk := make([]byte, 64<<10)
+	h := HandlerFunc(func(w ResponseWriter, r *Request) {
+		for {
+			n, err := w.Write(chunk)
+			written.Add(int64(n))
+			if err != nil {
+				failed <- err
+				return
+			}
+		}
+	})
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	addr := serve(t, &Server{Handler: h, WriteTimeout: 300 * time.Millisecond})
+	c := dialRaw(t, addr)
+	c.send(t, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+	err := recv(t, failed, "the handler's write to fail")
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if !isTimeoutErr(err) {
+		t.Errorf("handler's write failed with %v; want a timeout", err)
+	}
+	// Loopback socket buffers take a few MiB; the server itself holds at
+	// most a write buffer.
+	if n := written.Load(); n > 64<<20 {
+		t.Errorf("the handler wrote %d MiB to a client that read nothing; want the writes to block", n>>20)
+	}
+	if grew := int64(after.HeapInuse) - int64(before.HeapInuse); grew > 16<<20 {
+		t.Errorf("heap grew by %d MiB; want the server's buffering bounded", grew>>20)
+	}
+}
+
+// clientEnv makes the test binary a load client: see manyConnsClient.
+const clientEnv = "STRAND_TEST_MANY_CONNS_CLIENT"
+
+func init() {
+	if v := os.Getenv(clientEnv); v != "" {
+		addr, n, _ := strings.Cut(v, ",")
+		count, _ := strconv.Atoi(n)
+		if err := manyConnsClient(addr, count); err != nil {
+			fmt.Println("FAIL", err)
+			os.Exit(1)
+		}
+		fmt.Println("OK")
+		os.Exit(0)
+	}
+}
+
+// manyConnsClient opens count connections to addr, makes one request on
+// each, then a second on each while all are open.
+func manyConnsClient(addr string, count int) error {
+	var lim syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	}
+	req := "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+	type cl struct {
+		c  net.Conn
+		br *bufio.Reader
+	}
+	conns := make([]cl, 0, count)
+	defer func() {
+		for _, c := range conns {
+			c.c.Close()
+		}
+	}()
+	for i := range count {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("dial %d: %w", i, err)
+		}
+		_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+		conns = append(conns, cl{c, bufio.NewReaderSize(c, 256)})
+		if _, err := io.WriteString(c, req); err != nil {
+			return fmt.Errorf("request on %d: %w", i, err)
+		}
+	}
+	for round := range 2 {
+		for i, c := range conns {
+			if round == 1 {
+				if _, err := io.WriteString(c.c, req); err != nil {
+					return fmt.Errorf("second request on %d: %w", i, err)
+				}
+			}
+		}
+		for i, c := range conns {
+			resp, err := readRawResponse(c.br, "GET")
+			if err != nil || resp.Status != 200 || string(resp.Body) != "hello" {
+				return fmt.Errorf("response %d on connection %d: %v, %v", round+1, i, resp, err)
+			}
+		}
+	}
+	return nil
+}
+
+// TestTenThousandKeepAliveConns has a client process hold 10,000
+// keep-alive connections to the server at once, each making two requests.
+// The client is this test binary run again (clientEnv), so that the two
+// sides' descriptors count against two processes' limits.
+func TestTenThousandKeepAliveConns(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("10,000 connections: not under -short or -race")
+	}
+	const n = 10000
+	raiseFileLimit(t, n+200)
+	s := &Server{Handler: hello}
+	addr := serve(t, s)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), clientEnv+"="+addr+","+strconv.Itoa(n))
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "OK") {
+		t.Fatalf("client: %v\n%s", err, out)
+	}
+	t.Logf("%d connections, two requests each, in %v", n, time.Since(start).Round(time.Millisecond))
+}

@@ -1,0 +1,53 @@
+//go:build unix
+
+package strand
+
+import (
+	"io"
+	"os"
+	"syscall"
+)
+
+// initRaw prepares raw reads when rwc exposes its file descriptor.
+func (c *conn) initRaw() {
+	sc, ok := c.rwc.(syscall.Conn)
+	if !ok {
+		return
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	c.raw = rc
+	c.rawRead = c.readRaw
+}
+
+// readRaw is the RawConn.Read callback of readIdle: see idle.go. It
+// returns false only to wait for readability.
+func (c *conn) readRaw(fd uintptr) bool {
+	buf := c.server.pools.bufs.Get(initialReadBuffer)
+	for {
+		n, err := syscall.Read(int(fd), buf)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			c.server.pools.bufs.Put(buf)
+			if c.probe {
+				c.rawErr = errWouldBlock
+				return true
+			}
+			return false
+		case err != nil:
+			c.server.pools.bufs.Put(buf)
+			c.rawErr = os.NewSyscallError("read", err)
+			return true
+		case n == 0:
+			c.server.pools.bufs.Put(buf)
+			c.rawErr = io.EOF
+			return true
+		}
+		c.rbuf, c.rawN = buf, n
+		return true
+	}
+}

@@ -1,0 +1,323 @@
+//go:build linux
+
+package engine
+
+// This file is the epoll engine: how a connection leaves its goroutine
+// while it waits, and comes back.
+//
+//	accept ──> pool worker: OpenSession ──> Resume ─┬─> done: closed or hijacked
+//	                                                 └─> park: nothing buffered
+//	                                                       │  poller.park: parked[fd] = slot,
+//	                                                       │  wheel, epoll_ctl(ONESHOT)
+//	           pool worker: Resume <── dispatch <── epoll_wait reports fd
+//	           poller: Expire <── wheel tick finds the deadline passed
+//
+// Each poller owns one epoll instance, the map of its parked slots by
+// descriptor, and a timing wheel of their deadlines; mu guards the map,
+// the wheel and closed. A slot is in exactly one of three places: parked
+// (in the map and, with a deadline, in the wheel; its descriptor armed
+// one-shot), running on a pool worker, or gone. Only the poller's lock
+// moves it out of "parked", either to a worker (the descriptor was
+// reported) or to Expire (the deadline passed, or the engine stopped), so
+// the two can never both happen. Because the descriptor is armed one-shot,
+// epoll reports it at most once per park.
+//
+// The engine reads nothing itself: a resumed session reads its socket on
+// the worker (see the root package's idle.go), and returns to the engine
+// only when it is idle again. A connection in the middle of a request, or
+// sending a response to a slow reader, stays on its worker, blocked in the
+// runtime's own poller with its deadlines, as in the goroutine engine.
+//
+// Timeouts of parked connections come from the wheel, not from a timer per
+// connection: wheelSlots buckets of wheelTick each, a bucket holding the
+// slots whose deadline falls in it (a deadline more than a turn away waits
+// for a later turn). A parked connection thus costs a map entry and a slot
+// (about 100 bytes) beside its Session, and nothing per second.
+
+import (
+	"errors"
+	"net"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/strandhttp/strand/internal/netpoll"
+)
+
+const (
+	wheelTick  = 100 * time.Millisecond
+	wheelSlots = 1024 // one turn: about 100 seconds
+	maxEvents  = 256
+)
+
+// Serve implements Engine. h must be a SessionHandler.
+func (e *Epoll) Serve(ln net.Listener, h ConnHandler) error {
+	sh, ok := h.(SessionHandler)
+	if !ok {
+		return errors.New("engine: the epoll engine needs a SessionHandler")
+	}
+	n := e.Pollers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	es := &epollServer{h: sh, pollers: make([]*poller, n)}
+	for i := range es.pollers {
+		np, err := netpoll.New(maxEvents)
+		if err != nil {
+			for _, p := range es.pollers[:i] {
+				p.np.Close()
+			}
+			return err
+		}
+		es.pollers[i] = &poller{es: es, np: np, parked: make(map[int32]*slot), lastTick: ticks(time.Now())}
+	}
+	es.pool = newPool(es.handle, e.MaxIdleWorker)
+	var wg sync.WaitGroup
+	for _, p := range es.pollers {
+		wg.Go(p.loop)
+	}
+	err := acceptLoop(ln, func(c net.Conn) { es.pool.dispatch(c) })
+	es.stop(&wg)
+	return err
+}
+
+type epollServer struct {
+	h       SessionHandler // immutable
+	pollers []*poller      // immutable
+	pool    *pool
+}
+
+// handle is the pool's job: a new connection or a resumed slot.
+func (es *epollServer) handle(job any) {
+	switch j := job.(type) {
+	case net.Conn:
+		es.open(j)
+	case *slot:
+		j.run()
+	}
+}
+
+func (es *epollServer) open(c net.Conn) {
+	s := &slot{}
+	sess := es.h.OpenSession(c, s.detach)
+	if sess == nil {
+		return
+	}
+	s.sess = sess
+	s.fd = int32(sess.FD())
+	s.p = es.pollers[int(s.fd)%len(es.pollers)]
+	s.run()
+}
+
+// stop closes the pollers and waits for their goroutines. What was parked
+// is resumed without parking, to be served to its end by a worker as the
+// goroutine engine would: Shutdown still gives a new connection its grace
+// period and closes idle ones itself. Sessions running now do the same
+// when they would next park.
+func (es *epollServer) stop(wg *sync.WaitGroup) {
+	var parked []*slot
+	for _, p := range es.pollers {
+		p.mu.Lock()
+		p.closed = true
+		for _, s := range p.parked {
+			parked = append(parked, s)
+		}
+		clear(p.parked)
+		clear(p.wheel[:])
+		p.mu.Unlock()
+		_ = p.np.Wake()
+	}
+	wg.Wait()
+	for _, p := range es.pollers {
+		p.np.Close() // removes every descriptor from it
+	}
+	for _, s := range parked {
+		s.draining = true
+		es.pool.dispatch(s)
+	}
+	es.pool.close()
+}
+
+// A slot is the engine's record of one session.
+type slot struct {
+	sess       Session
+	fd         int32
+	p          *poller
+	registered bool // fd is in p's interest list; owned by whoever runs the slot
+	draining   bool // the engine stopped: serve to the end without parking
+
+	// Guarded by p.mu while parked.
+	deadline   int64 // wheel ticks since the epoch; 0: none
+	prev, next *slot // in the wheel bucket of deadline
+}
+
+// run resumes the session on the calling worker and parks it again if it
+// goes idle.
+func (s *slot) run() {
+	park, deadline := s.sess.Resume(!s.draining)
+	if park {
+		s.p.park(s, deadline)
+	}
+}
+
+// detach removes the descriptor from the poller: the session was hijacked
+// and the descriptor is about to be handed on. It runs on the session's
+// worker, while the slot is not parked.
+func (s *slot) detach() {
+	if !s.registered {
+		return
+	}
+	s.registered = false
+	p := s.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.closed { // once closed, its epoll descriptor may be closed too
+		_ = p.np.Remove(int(s.fd))
+	}
+}
+
+type poller struct {
+	es *epollServer
+	np *netpoll.Poller
+
+	mu       sync.Mutex
+	parked   map[int32]*slot
+	wheel    [wheelSlots]*slot // bucket heads
+	lastTick int64             // the last tick whose bucket was swept
+	closed   bool
+}
+
+func ticks(t time.Time) int64 { return t.UnixNano() / int64(wheelTick) }
+
+// park records s as parked and arms its descriptor, under p.mu so that
+// stop cannot close the epoll instance in between. The map entry comes
+// first: the report may arrive before EpollCtl returns.
+func (p *poller) park(s *slot, deadline time.Time) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		s.draining = true
+		s.run()
+		return
+	}
+	var stale *slot
+	if old := p.parked[s.fd]; old != nil && old != s {
+		// A session closed while parked (Server.Close closes descriptors
+		// under the engine) left its entry; its number is reused now.
+		p.unpark(old)
+		stale = old
+	}
+	p.parked[s.fd] = s
+	s.deadline = 0
+	if !deadline.IsZero() {
+		// Rounded up: a timeout may last up to a tick longer, never shorter.
+		s.deadline = max(ticks(deadline)+1, p.lastTick+1)
+		p.link(s)
+	}
+	first := !s.registered
+	s.registered = true
+	err := p.np.Arm(int(s.fd), first)
+	if err != nil {
+		p.unpark(s)
+	}
+	p.mu.Unlock()
+	if stale != nil {
+		stale.sess.Expire()
+	}
+	if err != nil {
+		s.sess.Expire()
+	}
+}
+
+// unpark takes s out of the map and the wheel. p.mu must be held.
+func (p *poller) unpark(s *slot) {
+	delete(p.parked, s.fd)
+	if s.deadline != 0 {
+		p.unlink(s)
+	}
+}
+
+func (p *poller) link(s *slot) {
+	b := &p.wheel[s.deadline%wheelSlots]
+	s.prev, s.next = nil, *b
+	if *b != nil {
+		(*b).prev = s
+	}
+	*b = s
+}
+
+func (p *poller) unlink(s *slot) {
+	if s.prev != nil {
+		s.prev.next = s.next
+	} else {
+		p.wheel[s.deadline%wheelSlots] = s.next
+	}
+	if s.next != nil {
+		s.next.prev = s.prev
+	}
+	s.prev, s.next = nil, nil
+}
+
+// loop waits for reports and ticks until the engine stops.
+func (p *poller) loop() {
+	var fds []int32
+	var ready, expired []*slot
+	p.mu.Lock()
+	next := p.lastTick + 1
+	p.mu.Unlock()
+	for {
+		wait := time.Until(time.Unix(0, next*int64(wheelTick)))
+		msec := max(int(wait/time.Millisecond)+1, 0)
+		var err error
+		fds, _, err = p.np.Wait(fds[:0], msec)
+		if err != nil {
+			time.Sleep(wheelTick) // EBADF, ENOMEM: not expected; do not spin
+		}
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return
+		}
+		ready = ready[:0]
+		for _, fd := range fds {
+			if s := p.parked[fd]; s != nil {
+				p.unpark(s)
+				ready = append(ready, s)
+			}
+		}
+		expired = p.sweep(ticks(time.Now()), expired[:0])
+		next = p.lastTick + 1
+		p.mu.Unlock()
+		for _, s := range ready {
+			p.es.pool.dispatch(s)
+		}
+		for _, s := range expired {
+			// Out of the interest list while the descriptor is still ours,
+			// then closed.
+			_ = p.np.Remove(int(s.fd))
+			s.sess.Expire()
+		}
+		clear(ready)
+		clear(expired)
+	}
+}
+
+// sweep takes out the slots whose deadline has come by tick now, walking
+// the buckets since the last sweep. p.mu must be held.
+func (p *poller) sweep(now int64, expired []*slot) []*slot {
+	from := max(p.lastTick+1, now-wheelSlots+1)
+	for t := from; t <= now; t++ {
+		for s := p.wheel[t%wheelSlots]; s != nil; {
+			next := s.next
+			if s.deadline <= now {
+				p.unpark(s)
+				expired = append(expired, s)
+			}
+			s = next
+		}
+	}
+	if now > p.lastTick {
+		p.lastTick = now
+	}
+	return expired
+}

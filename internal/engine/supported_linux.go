@@ -1,0 +1,4 @@
+package engine
+
+// EpollSupported reports whether Epoll can serve on this system.
+const EpollSupported = true

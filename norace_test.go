@@ -1,0 +1,5 @@
+//go:build !race
+
+package strand
+
+const raceEnabled = false
