@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/middleware"
 	"github.com/strandhttp/strand/static"
 )
 
@@ -22,6 +23,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("strand serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port")
+	engine := fs.String("engine", strand.EngineGoroutine, "connection engine: goroutine or epoll (Linux)")
 	certFile := fs.String("tls-cert", "", "PEM certificate file: serve HTTPS (with --tls-key)")
 	keyFile := fs.String("tls-key", "", "PEM private key file for --tls-cert")
 	listing := fs.Bool("listing", true, "list directories without an index.html")
@@ -80,24 +82,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		ln = tls.NewListener(ln, tlsConfig)
 		scheme = "https"
 	}
-	srv := &strand.Server{Handler: serveStack(files, log), ErrorLog: log}
+	srv := &strand.Server{ErrorLog: log, Engine: *engine}
+	srv.Handler = serveStack(srv, files, log)
 	log.Info("strand serving", "addr", scheme+"://"+ln.Addr().String(), "dir", dir, "listing", *listing)
 	return serve(ctx, srv, ln, log, stderr)
 }
 
-// serveStack puts the health endpoints in front of the files.
-func serveStack(files strand.Handler, _ *slog.Logger) strand.Handler {
-	return strand.HandlerFunc(func(w strand.ResponseWriter, r *strand.Request) {
-		if r.Path == "/health" {
-			if getOrHead(w, r) {
-				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-				w.Header().Set("Cache-Control", "no-store")
-				_, _ = w.WriteString("ok\n")
-			}
-			return
-		}
-		files.ServeHTTP(w, r)
-	})
+// serveStack wraps the files in the standard stack: /health and /ready (which shadow files
+// of those names), request IDs, a JSON log line per request, recovery, and
+// compression of compressible types that have no precompressed sibling.
+// Files the stack passes through untouched still go out with sendfile.
+func serveStack(srv *strand.Server, files strand.Handler, log *slog.Logger) strand.Handler {
+	return strand.Chain(
+		middleware.NewHealth(middleware.HealthOptions{Ready: func() bool { return !srv.ShuttingDown() }}),
+		middleware.RequestID,
+		middleware.NewLogger(middleware.LoggerOptions{Logger: log}),
+		middleware.NewRecoverer(middleware.RecovererOptions{Logger: log}),
+		middleware.Compress(middleware.CompressOptions{}),
+	)(files)
 }
 
 // describeDirError says what is wrong with the directory in a few words;

@@ -503,3 +503,44 @@ func peerSerial(t *testing.T, addr string, pool *x509.CertPool) int64 {
 	defer c.Close()
 	return c.ConnectionState().PeerCertificates[0].SerialNumber.Int64()
 }
+
+// TestServeStack checks the middleware `strand serve` puts around the
+// files: a compressible file compressed for a client that asks, request
+// IDs, a JSON log line per request, and the readiness probe; on both
+// engines.
+func TestServeStack(t *testing.T) {
+	for _, engine := range []string{"goroutine", "epoll"} {
+		t.Run(engine, func(t *testing.T) {
+			dir := serveTree(t)
+			big := strings.Repeat("compressible text, ", 200)
+			if err := os.WriteFile(filepath.Join(dir, "big.txt"), []byte(big), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			addr, stdout, _, stop := startServe(t, "--engine", engine, dir)
+			defer stop()
+			tr := &http.Transport{}
+			defer tr.CloseIdleConnections()
+			resp, err := (&http.Client{Transport: tr}).Get("http://" + addr + "/big.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !resp.Uncompressed || string(body) != big || resp.Header.Get("X-Request-Id") == "" {
+				t.Errorf("GET /big.txt: decoded from gzip %v, body intact %v, X-Request-ID %q; want gzip, intact, an ID",
+					resp.Uncompressed, string(body) == big, resp.Header.Get("X-Request-Id"))
+			}
+			resp, err = http.Get("http://" + addr + "/ready")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("GET /ready = %d; want 200", resp.StatusCode)
+			}
+			if !strings.Contains(stdout.String(), `"path":"/big.txt"`) {
+				t.Errorf("log %q: want a line for /big.txt", stdout.String())
+			}
+		})
+	}
+}
