@@ -45,8 +45,12 @@ const (
 
 // A ResponseWriter is how a handler answers a request.
 //
-// Header fields must be set before WriteHeader or the first Write; later
-// changes are ignored, except for trailers announced in the Trailer field.
+// Header fields must be set before WriteHeader or the first Write. The
+// head is written when the response is committed (at Flush, when the body
+// outgrows the server's buffer, or when the handler returns), so a change
+// made after WriteHeader may still be sent if it comes before that moment;
+// do not rely on it either way. Trailers announced in the Trailer field are
+// the exception: set their values after the body.
 // The ResponseWriter is recycled after ServeHTTP returns and must not be
 // used after that.
 //

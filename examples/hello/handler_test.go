@@ -29,8 +29,8 @@ func TestHelloEndpoints(t *testing.T) {
 		{"GET", "/", "", 200, "text/plain; charset=utf-8", "Strand says hello. Try /plaintext, /json, /echo, /health.\n", ""},
 		{"POST", "/echo", "ping pong", 200, "text/x-test", "ping pong", ""},
 		{"GET", "/health", "", 200, "text/plain; charset=utf-8", "ok\n", ""},
-		{"POST", "/health", "", 405, "text/plain; charset=utf-8", "405 method not allowed\n", "GET, HEAD"},
-		{"GET", "/echo", "", 405, "text/plain; charset=utf-8", "405 method not allowed\n", "POST"},
+		{"POST", "/health", "", 405, "text/plain; charset=utf-8", "405 method not allowed\n", "GET, HEAD, OPTIONS"},
+		{"GET", "/echo", "", 405, "text/plain; charset=utf-8", "405 method not allowed\n", "OPTIONS, POST"},
 		{"GET", "/nope", "", 404, "text/plain; charset=utf-8", "404 page not found\n", ""},
 	} {
 		req, _ := http.NewRequest(tc.method, base+tc.path, strings.NewReader(tc.body))
