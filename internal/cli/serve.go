@@ -28,6 +28,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	keyFile := fs.String("tls-key", "", "PEM private key file for --tls-cert")
 	listing := fs.Bool("listing", true, "list directories without an index.html")
 	hidden := fs.Bool("hidden", false, "serve dotfiles (hidden by default)")
+	accessLog := fs.Bool("access-log", true, "log one JSON line per request")
 	spa := fs.String("spa", "", "file served for unknown paths, for single-page apps (e.g. /index.html)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: strand serve [flags] [DIR]\n\n"+
@@ -83,7 +84,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		scheme = "https"
 	}
 	srv := &strand.Server{ErrorLog: log, Engine: *engine}
-	srv.Handler = serveStack(srv, files, log)
+	reqLog := log
+	if !*accessLog {
+		reqLog = nil
+	}
+	srv.Handler = serveStack(srv, files, reqLog)
 	log.Info("strand serving", "addr", scheme+"://"+ln.Addr().String(), "dir", dir, "listing", *listing)
 	return serve(ctx, srv, ln, log, stderr)
 }
@@ -92,14 +97,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // of those names), request IDs, a JSON log line per request, recovery, and
 // compression of compressible types that have no precompressed sibling.
 // Files the stack passes through untouched still go out with sendfile.
+// A nil log turns off the per-request lines (panics are still logged, to
+// the server's ErrorLog).
 func serveStack(srv *strand.Server, files strand.Handler, log *slog.Logger) strand.Handler {
-	return strand.Chain(
+	stack := []strand.Middleware{
 		middleware.NewHealth(middleware.HealthOptions{Ready: func() bool { return !srv.ShuttingDown() }}),
 		middleware.RequestID,
-		middleware.NewLogger(middleware.LoggerOptions{Logger: log}),
-		middleware.NewRecoverer(middleware.RecovererOptions{Logger: log}),
+	}
+	if log != nil {
+		stack = append(stack, middleware.NewLogger(middleware.LoggerOptions{Logger: log}))
+	}
+	stack = append(stack,
+		middleware.NewRecoverer(middleware.RecovererOptions{Logger: srv.ErrorLog}),
 		middleware.Compress(middleware.CompressOptions{}),
-	)(files)
+	)
+	return strand.Chain(stack...)(files)
 }
 
 // describeDirError says what is wrong with the directory in a few words;
