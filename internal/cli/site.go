@@ -3,8 +3,11 @@ package cli
 import (
 	"log/slog"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/strandhttp/strand"
 	"github.com/strandhttp/strand/middleware"
+	"github.com/strandhttp/strand/nethttp"
 	"github.com/strandhttp/strand/router"
 )
 
@@ -28,7 +31,9 @@ func defaultSite(srv *strand.Server, log *slog.Logger) strand.Handler {
 	}
 	r.Get("/", welcome)
 	r.Get("/index.html", welcome)
-	r.Get("/metrics", metrics.Handler().ServeHTTP)
+	// Prometheus' own handler, run on Strand through the nethttp adapter:
+	// content negotiation and compression of the exposition are its own.
+	r.Get("/metrics", nethttp.Handler(promhttp.HandlerFor(metrics.Gatherer(), promhttp.HandlerOpts{})).ServeHTTP)
 	return r
 }
 
