@@ -67,10 +67,10 @@ type MetricsOptions struct {
 // sent (500 for a handler that panicked before writing one).
 //
 // Use one Metrics for the whole server: it is safe for concurrent use.
-// Place its Middleware outside the router, and directly around it: the
-// pattern is read from the Request it passes on, and a middleware in
-// between that replaces the Request (Request.WithContext) hides the
-// router's SetPattern from it.
+// Place its Middleware outside the router. The pattern is read from the
+// Request it passes on after the handler returns; a router's SetPattern on
+// a WithContext copy made further in is seen there too, as copies share
+// their original's route match.
 type Metrics struct {
 	requests  *prometheus.CounterVec
 	durations *prometheus.HistogramVec

@@ -479,3 +479,24 @@ func BenchmarkMetrics(b *testing.B) {
 		})
 	}
 }
+
+// TestMetricsPatternThroughContextCopies guards the route pattern label
+// when a middleware between Metrics and the router replaces the Request
+// (Timeout makes a WithContext copy): the pattern set on the copy is the
+// one counted, not "unmatched".
+func TestMetricsPatternThroughContextCopies(t *testing.T) {
+	m := middleware.NewMetrics(nil)
+	router := strand.HandlerFunc(func(w strand.ResponseWriter, r *strand.Request) {
+		r.SetPattern("/items/:id")
+		_, _ = w.WriteString("ok")
+	})
+	srv := &strand.Server{Handler: strand.Chain(m.Middleware(), middleware.Timeout(time.Second))(router)}
+	base := metricsServe(t, srv)
+	scrape := metricsServe(t, &strand.Server{Handler: m.Handler()})
+	c := metricsClient(t)
+	metricsDo(t, c, "GET", base+"/items/7")
+	got := metricsScrape(t, c, scrape+"/metrics", "strand_http_requests_total")
+	if v := got[`strand_http_requests_total{code="200",method="GET",pattern="/items/:id"}`]; v != "1" {
+		t.Fatalf("requests by pattern = %v; want one GET for /items/:id", got)
+	}
+}
