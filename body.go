@@ -141,7 +141,7 @@ func (b *body) finished() {
 		return
 	}
 	b.c.closeAfter = true
-	b.c.bodyErr = b.err
+	b.c.x.bodyErr = b.err
 
 }
 

@@ -48,56 +48,51 @@ type conn struct {
 	remoteAddr string
 	tlsState   *tls.ConnectionState
 
-	// Buffers and per-request state come from the server's pools and go
-	// back to them whenever the connection waits for a request with
-	// nothing buffered (see idle.go): rbuf, wbuf and x are then nil.
-	rbuf   []byte // read buffer; rbuf[r:w] is unconsumed input
-	r, w   int
-	wbuf   []byte
-	wsize  int // capacity to take the next wbuf at (see releaseBuffers)
-	parser http1.Parser
-	x      *exchange // the request being served; nil while idle
-	req    *Request  // &x.req while x is held
-	resp   *response // &x.resp while x is held
-	body   *body     // the current request's body, nil when it has none
+	// The read buffer and the per-request state (x, with the write buffer)
+	// come from the server's pools and go back to them whenever the
+	// connection waits for a request with nothing buffered (see idle.go):
+	// rbuf and x are then nil. x is held whenever rbuf is: from the first
+	// byte of a request on. What stays is what an idle connection needs.
+	rbuf  []byte // read buffer; rbuf[r:w] is unconsumed input
+	r, w  int
+	x     *exchange // the request being served; nil while idle
+	req   *Request  // &x.request while x is held
+	resp  *response // &x.response while x is held
+	wsize int32     // capacity to take the next write buffer at (see releaseExchange)
+	fd    int32     // the descriptor, for the epoll engine
 
 	// Raw reads while idle (idle.go). raw is nil when rwc has no file
 	// descriptor to read from directly (TLS): one byte is read into one.
 	raw     syscall.RawConn
 	rawRead func(fd uintptr) bool // c.readRaw, bound once
-	rawN    int
-	rawErr  error
-	probe   bool // readRaw returns errWouldBlock instead of waiting
-	parking bool // run returns at the idle point instead of waiting (epoll engine)
-	one     [1]byte
-	detach  func() // removes the connection from an event engine; nil otherwise
-	fd      int    // the descriptor, for the epoll engine
+	rawN    int32                 // bytes readRaw read
+	rawErr  syscall.Errno         // its read(2)'s error; none and no byte is EOF
+	detach  func()                // removes the connection from an event engine; nil otherwise
+
+	// Waiting for a request as a Session (idle.go, waitFor).
+	parkAfter time.Duration // how long a lingering wait lasts here; immutable after OpenSession
+	idleSince int64         // when the current wait for a request began (see nanos)
+	waitUntil int64         // when it ends (0: never); the engine's to enforce while parked
 
 	requests     int
-	closeAfter   bool  // close once the current response is out
-	bodyErr      error // why the body failed, answered if the handler wrote nothing
-	respStart    int   // where the current response begins in wbuf
-	expect100    bool
-	continueSent bool
-	hijacked     bool
-	inHandler    bool      // ServeHTTP is running: client-gone detection may start
-	readDeadline time.Time // last deadline set, to skip needless updates
-	writeDeadln  time.Time
+	readDeadline int64        // last deadline set, to skip needless updates (see nanos)
+	writeDeadln  int64        // likewise
+	accepted     time.Time    // immutable
+	state        atomic.Int32 // stateNew, stateActive or stateIdle; read by Shutdown
 
-	state    atomic.Int32 // stateNew, stateActive or stateIdle; read by Shutdown
-	accepted time.Time    // immutable
-
-	// Client-gone detection while a handler runs (see watchClient).
-	bgActive bool
-	bgDone   chan struct{}
-	bgN      int
-	bgErr    error
-	bgAbort  atomic.Bool
+	closeAfter bool // close once the current response is out
+	hijacked   bool
+	probe      bool // readRaw returns errWouldBlock instead of waiting
+	parking    bool // run returns readPark instead of waiting long (a Session)
+	lingering  bool // the last request came soon after its wait began: wait here first
+	parked     bool // run returned readPark: the next wait resumes that one
+	released   bool // parked, holding fd but no rwc (idle_linux.go); rwc is written under server.mu
+	mayRelease bool // the engine watches released connections; immutable after OpenSession
+	one        [1]byte
 }
 
 func newConn(s *Server, rwc net.Conn) *conn {
 	c := &conn{server: s, rwc: rwc, accepted: time.Now()}
-	c.parser.Limits = s.limits()
 	c.initRaw()
 	return c
 }
@@ -121,8 +116,9 @@ func (c *conn) start() bool {
 }
 
 // run serves requests until the connection is done, or, when c.parking,
-// until it waits for a request with nothing buffered: then it returns true
-// holding no buffer, and the engine calls it again once bytes arrive.
+// until it waits for a request with nothing buffered and asks to be
+// parked (see waitFor): then it returns true holding no buffer, and the
+// engine calls it again once bytes arrive.
 func (c *conn) run() (parked bool) {
 	for {
 		switch c.readRequest() {
@@ -147,7 +143,14 @@ func (c *conn) end(p any) {
 		c.server.logger().Error("strand: internal error serving connection",
 			"remote", c.remoteAddr, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	}
-	if !c.hijacked {
+	switch {
+	case c.released:
+		// No one else may close fd: forgotten first, so that Shutdown no
+		// longer sees it (see closeIdleConns).
+		c.server.forgetConn(c)
+		c.closeReleased()
+		return
+	case !c.hijacked:
 		c.rwc.Close()
 		if p == nil {
 			c.releaseExchange()
@@ -178,7 +181,7 @@ func (c *conn) handshake() bool {
 const (
 	readOK    = iota // a request head was read: run the handler
 	readClose        // the connection is done
-	readPark         // idle with nothing buffered, and c.parking: return to the engine
+	readPark         // idle with nothing buffered, and c.parking: return to the engine (idle.go)
 )
 
 // readRequest reads and parses the next request head, framing its body.
@@ -187,15 +190,15 @@ const (
 func (c *conn) readRequest() int {
 	if c.x != nil {
 		c.req.reset()
+		c.x.parser.Reset()
 	}
-	c.parser.Reset()
 	s := c.server
 	var headStart time.Time
 	n := 0
 	for {
 		if c.r < c.w {
 			var err error
-			n, err = c.parser.Scan(c.rbuf[c.r:c.w])
+			n, err = c.x.parser.Scan(c.rbuf[c.r:c.w])
 			if err == nil {
 				break
 			}
@@ -224,14 +227,14 @@ func (c *conn) readRequest() int {
 			c.setReadDeadline(deadlineAfter(headStart, s.readHeaderTimeout()), 0)
 		case c.r == c.w && c.requests == 0:
 			t := s.readHeaderTimeout()
-			c.setReadDeadline(deadlineAfter(c.accepted, t), t)
+			c.waitFor(time.Time{}, deadlineAfter(c.accepted, t), t)
 		case c.r == c.w:
 			c.state.Store(stateIdle)
 			if s.shuttingDown() {
 				return readClose
 			}
-			t := s.idleTimeout()
-			c.setReadDeadline(deadlineAfter(time.Now(), t), t)
+			now, t := time.Now(), s.idleTimeout()
+			c.waitFor(now, deadlineAfter(now, t), t)
 		}
 		var m int
 		var err error
@@ -239,7 +242,7 @@ func (c *conn) readRequest() int {
 			// Nothing buffered: wait holding no buffer (idle.go).
 			m, err = c.readIdle()
 			if err == errWouldBlock {
-				return readPark
+				return c.park()
 			}
 		} else {
 			if !c.makeRoom() {
@@ -253,6 +256,9 @@ func (c *conn) readRequest() int {
 			c.state.Store(stateActive)
 		}
 		if err != nil && m == 0 {
+			if c.parking && c.r == c.w && isTimeout(err) && c.readDeadline != c.waitUntil {
+				return c.park() // lingered parkAfter: the engine takes the rest of the wait
+			}
 			if isTimeout(err) && c.r < c.w {
 				c.replyParseError(&http1.Error{Status: StatusRequestTimeout, Reason: "timed out reading the request head"})
 			}
@@ -280,7 +286,7 @@ func (c *conn) makeRoom() bool {
 		c.r = 0
 		return true
 	}
-	limit := c.parser.Limits.MaxHeaderBytes + 2*c.parser.Limits.MaxRequestLine
+	limit := c.x.parser.Limits.MaxHeaderBytes + 2*c.x.parser.Limits.MaxRequestLine
 	if len(c.rbuf) >= limit {
 		return false
 	}
@@ -298,17 +304,17 @@ func (c *conn) startRequest(n int) bool {
 	req := c.req
 	req.raw = append(req.raw[:0], c.rbuf[c.r:c.r+n]...)
 	c.r += n
-	if err := http1.ParseHead(req.raw, &req.head, c.parser.Limits); err != nil {
+	if err := http1.ParseHead(req.raw, &req.head, c.x.parser.Limits); err != nil {
 		c.replyParseError(err)
 		return false
 	}
 	req.fill(&req.head)
 	c.requests++
 	c.resp.reset(req)
-	c.body = nil
-	c.bodyErr = nil
-	c.respStart = len(c.wbuf)
-	c.expect100, c.continueSent = req.head.Expect100, false
+	c.x.body = nil
+	c.x.bodyErr = nil
+	c.x.respStart = len(c.x.wbuf)
+	c.x.expect100, c.x.continueSent = req.head.Expect100, false
 	c.closeAfter = req.Close || s.shuttingDown() ||
 		s.MaxRequestsPerConn > 0 && c.requests >= s.MaxRequestsPerConn
 	if req.ContentLength > s.maxBodyBytes() {
@@ -320,9 +326,9 @@ func (c *conn) startRequest(n int) bool {
 		return false
 	}
 	if req.ContentLength != 0 {
-		c.body = &body{c: c, req: req, chunked: req.head.Chunked,
+		c.x.body = &body{c: c, req: req, chunked: req.head.Chunked,
 			remaining: req.ContentLength, limit: s.maxBodyBytes()}
-		req.Body = c.body
+		req.Body = c.x.body
 	} else {
 		req.Body = noBody{}
 	}
@@ -331,9 +337,9 @@ func (c *conn) startRequest(n int) bool {
 
 // runHandler calls the handler, recovering a panic.
 func (c *conn) runHandler() {
-	c.inHandler = true
+	c.x.inHandler = true
 	defer func() {
-		c.inHandler = false
+		c.x.inHandler = false
 		if p := recover(); p != nil {
 			c.handlerPanicked(p)
 		}
@@ -358,8 +364,8 @@ func (c *conn) handlerPanicked(p any) {
 		// response that happens to look complete never reaches the client
 		// as if it were; what was flushed already is cut short by closing.
 		c.resp.err = errAborted
-		if c.respStart <= len(c.wbuf) {
-			c.wbuf = c.wbuf[:c.respStart]
+		if c.x.respStart <= len(c.x.wbuf) {
+			c.x.wbuf = c.x.wbuf[:c.x.respStart]
 		}
 		return
 	}
@@ -380,7 +386,7 @@ func (c *conn) finishRequest() bool {
 		return false
 	}
 	c.stopWatching()
-	b := c.body
+	b := c.x.body
 	if b != nil && b.err == nil && !c.willDrain(b) {
 		// Decided before the head is written, so that it says "Connection:
 		// close": a client waiting for 100 Continue then knows not to send
@@ -399,10 +405,10 @@ func (c *conn) finishRequest() bool {
 	}
 	c.recycle()
 	if c.closeAfter || c.resp.err != nil {
-		c.closeConn(c.r < c.w || c.body != nil && c.body.err == nil)
+		c.closeConn(c.r < c.w || c.x.body != nil && c.x.body.err == nil)
 		return false
 	}
-	if c.r == c.w || len(c.wbuf) >= writeBufferLimit {
+	if c.r == c.w || len(c.x.wbuf) >= writeBufferLimit {
 		// Nothing pipelined is waiting: send now. Otherwise the next
 		// response joins this one in a single write.
 		if err := c.flush(); err != nil {
@@ -418,7 +424,7 @@ func (c *conn) finishRequest() bool {
 // body), nor when more than MaxDrainBytes are declared to come.
 func (c *conn) willDrain(b *body) bool {
 	switch {
-	case c.closeAfter, c.expect100 && !c.continueSent:
+	case c.closeAfter, c.x.expect100 && !c.x.continueSent:
 		return false
 	case b.chunked:
 		return true // its size is learnt by draining, up to the limit
@@ -463,9 +469,9 @@ func (c *conn) replyParseError(err error) {
 // sendContinue sends "100 Continue" the first time the handler reads a
 // body whose client waits for it (RFC 9110 §10.1.1).
 func (c *conn) sendContinue() {
-	if c.expect100 && !c.continueSent && !c.resp.committed {
-		c.continueSent = true
-		c.wbuf = append(c.wbuf, "HTTP/1.1 100 Continue\r\n\r\n"...)
+	if c.x.expect100 && !c.x.continueSent && !c.resp.committed {
+		c.x.continueSent = true
+		c.x.wbuf = append(c.x.wbuf, "HTTP/1.1 100 Continue\r\n\r\n"...)
 		_ = c.flush()
 	}
 }
@@ -493,15 +499,33 @@ func (c *conn) readBody(p []byte) (int, error) {
 // slack(timeout) of the current one is left as it is: keep-alive traffic
 // then costs one timer update a second, not one a request.
 func (c *conn) setReadDeadline(t time.Time, timeout time.Duration) {
-	if timeout > 0 && !c.readDeadline.IsZero() && !t.Before(c.readDeadline) &&
-		t.Sub(c.readDeadline) < slack(timeout) {
+	n := nanos(t)
+	if timeout > 0 && c.readDeadline != 0 && n >= c.readDeadline &&
+		n-c.readDeadline < int64(slack(timeout)) {
 		return
 	}
-	if t.Equal(c.readDeadline) {
+	if n == c.readDeadline {
 		return
 	}
-	c.readDeadline = t
+	c.readDeadline = n
 	_ = c.rwc.SetReadDeadline(t)
+}
+
+// nanos is t in nanoseconds since the Unix epoch, 0 for the zero time: the
+// times a conn keeps take 8 bytes each this way, not a time.Time's 24, in
+// a struct that every idle connection holds. fromNanos is the reverse.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
 }
 
 // deadlineAfter is start+timeout, or no deadline for a negative timeout
@@ -522,12 +546,12 @@ func slack(timeout time.Duration) time.Duration { return min(deadlineSlack, time
 
 // flush writes wbuf to the socket.
 func (c *conn) flush() error {
-	if len(c.wbuf) == 0 {
+	if c.x == nil || len(c.x.wbuf) == 0 {
 		return nil
 	}
 	c.armWriteDeadline()
-	_, err := c.rwc.Write(c.wbuf)
-	c.wbuf = c.wbuf[:0]
+	_, err := c.rwc.Write(c.x.wbuf)
+	c.x.wbuf = c.x.wbuf[:0]
 	if err != nil {
 		c.closeAfter = true
 	}
@@ -538,9 +562,9 @@ func (c *conn) flush() error {
 // connection supports vectored writes.
 func (c *conn) writeDirect(p []byte) error {
 	c.armWriteDeadline()
-	bufs := net.Buffers{c.wbuf, p}
+	bufs := net.Buffers{c.x.wbuf, p}
 	_, err := bufs.WriteTo(c.rwc)
-	c.wbuf = c.wbuf[:0]
+	c.x.wbuf = c.x.wbuf[:0]
 	if err != nil {
 		c.closeAfter = true
 	}
@@ -554,10 +578,11 @@ func (c *conn) armWriteDeadline() {
 		return
 	}
 	d := time.Now().Add(t)
-	if !c.writeDeadln.IsZero() && d.Sub(c.writeDeadln) < slack(t) {
+	n := d.UnixNano()
+	if c.writeDeadln != 0 && n-c.writeDeadln < int64(slack(t)) {
 		return
 	}
-	c.writeDeadln = d
+	c.writeDeadln = n
 	_ = c.rwc.SetWriteDeadline(d)
 }
 
@@ -584,7 +609,7 @@ func (c *conn) bodyDone(r *Request) {
 // away while the handler runs. It can only listen once the body has been
 // read: until then the bytes on the wire are the handler's.
 func (c *conn) watchClient(r *Request) {
-	if c.body == nil || c.body.err == io.EOF {
+	if c.x.body == nil || c.x.body.err == io.EOF {
 		c.startWatching()
 	}
 }
@@ -593,26 +618,26 @@ func (c *conn) watchClient(r *Request) {
 // pipelined request, usually nothing) is kept; an error or EOF means the
 // client is gone, and cancels the request's context.
 func (c *conn) startWatching() {
-	if c.bgActive || c.hijacked || c.r < c.w {
+	if c.x.bgActive || c.hijacked || c.r < c.w {
 		return // bytes already buffered: the client was alive just now
 	}
-	if !c.inHandler {
+	if !c.x.inHandler {
 		// A body drained to its end after the handler returned: the
 		// connection reads the next request itself, and a background read
 		// started now would race it for the bytes.
 		return
 	}
 	c.r, c.w = 0, 0
-	c.bgActive = true
-	c.bgAbort.Store(false)
-	c.bgDone = make(chan struct{})
+	c.x.bgActive = true
+	c.x.bgAbort.Store(false)
+	c.x.bgDone = make(chan struct{})
 	cancel := c.req.cancel
 	_ = c.rwc.SetReadDeadline(time.Time{})
-	c.readDeadline = time.Time{}
+	c.readDeadline = 0
 	go func() {
-		defer close(c.bgDone)
-		c.bgN, c.bgErr = c.rwc.Read(c.rbuf)
-		if c.bgErr != nil && !c.bgAbort.Load() && cancel != nil {
+		defer close(c.x.bgDone)
+		c.x.bgN, c.x.bgErr = c.rwc.Read(c.rbuf)
+		if c.x.bgErr != nil && !c.x.bgAbort.Load() && cancel != nil {
 			cancel()
 		}
 	}()
@@ -620,16 +645,16 @@ func (c *conn) startWatching() {
 
 // stopWatching ends the background read and takes over what it read.
 func (c *conn) stopWatching() {
-	if !c.bgActive {
+	if !c.x.bgActive {
 		return
 	}
-	c.bgAbort.Store(true)
+	c.x.bgAbort.Store(true)
 	_ = c.rwc.SetReadDeadline(aLongTimeAgo)
-	<-c.bgDone
-	c.bgActive = false
-	c.w += c.bgN
-	c.readDeadline = aLongTimeAgo
-	if c.bgErr != nil && !isTimeout(c.bgErr) {
+	<-c.x.bgDone
+	c.x.bgActive = false
+	c.w += c.x.bgN
+	c.readDeadline = nanos(aLongTimeAgo)
+	if c.x.bgErr != nil && !isTimeout(c.x.bgErr) {
 		c.closeAfter = true
 	}
 }

@@ -7,6 +7,7 @@ package strand
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -126,6 +127,133 @@ func TestEpollIdleConnsHoldNoGoroutine(t *testing.T) {
 			t.Fatalf("second response on connection %d: %q, %v", i, buf[:m], err)
 		}
 	}
+}
+
+// releasedConns counts s's connections that the epoll engine has
+// released (idle_linux.go): they have no net.Conn.
+func releasedConns(s *Server) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for c := range s.conns {
+		if c.rwc == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// getHello sends GET / on c and checks the answer.
+func getHello(t *testing.T, c *rawConn, what string) {
+	t.Helper()
+	c.send(t, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if r := c.response(t, "GET"); r.Status != 200 || string(r.Body) != "hello" {
+		t.Fatalf("%s: %d %q; want 200 hello", what, r.Status, r.Body)
+	}
+}
+
+// TestEpollReleasedConnsServeAgain checks that connections the epoll
+// engine released while they were parked answer their next requests, a
+// pipelined pair among them.
+func TestEpollReleasedConnsServeAgain(t *testing.T) {
+	requireEpoll(t)
+	if testEngine != EngineEpoll {
+		t.Skip("runs in the epoll pass of TestMain")
+	}
+	const n = 20
+	s := &Server{Handler: hello, parkAfter: -1, releaseAfter: time.Nanosecond}
+	addr := serve(t, s)
+	conns := make([]*rawConn, n)
+	for i := range conns {
+		conns[i] = dialRaw(t, addr)
+		getHello(t, conns[i], fmt.Sprintf("first request on connection %d", i))
+	}
+	waitFor(t, "every connection released", func() bool { return releasedConns(s) == n })
+	for i, c := range conns {
+		getHello(t, c, fmt.Sprintf("request on released connection %d", i))
+	}
+	waitFor(t, "every connection released again", func() bool { return releasedConns(s) == n })
+	c := conns[0]
+	c.send(t, "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	for i := range 2 {
+		if r := c.response(t, "GET"); r.Status != 200 || string(r.Body) != "hello" {
+			t.Fatalf("pipelined response %d on a released connection: %d %q", i, r.Status, r.Body)
+		}
+	}
+	if got := s.OpenConns(); got != n {
+		t.Fatalf("OpenConns = %d; want %d", got, n)
+	}
+}
+
+// TestEpollReleasedConnsTimeOutAndClose checks that released connections
+// still end: at IdleTimeout, at Shutdown, and at Close for one that never
+// sent a request.
+func TestEpollReleasedConnsTimeOutAndClose(t *testing.T) {
+	requireEpoll(t)
+	if testEngine != EngineEpoll {
+		t.Skip("runs in the epoll pass of TestMain")
+	}
+	t.Run("IdleTimeout", func(t *testing.T) {
+		s := &Server{Handler: hello, IdleTimeout: 600 * time.Millisecond, parkAfter: -1, releaseAfter: time.Nanosecond}
+		addr := serve(t, s)
+		c := dialRaw(t, addr)
+		getHello(t, c, "first request")
+		waitFor(t, "the connection released", func() bool { return releasedConns(s) == 1 })
+		c.expectClosed(t)
+		waitFor(t, "no open connection", func() bool { return s.OpenConns() == 0 })
+	})
+	t.Run("Shutdown", func(t *testing.T) {
+		s := &Server{Handler: hello, parkAfter: -1, releaseAfter: time.Nanosecond}
+		addr := serve(t, s)
+		c := dialRaw(t, addr)
+		getHello(t, c, "first request")
+		waitFor(t, "the connection released", func() bool { return releasedConns(s) == 1 })
+		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		defer cancel()
+		start := time.Now()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Fatalf("Shutdown with a released idle connection = %v", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("Shutdown took %v with a released idle connection; want it closed at once", d)
+		}
+		c.expectClosed(t)
+	})
+	t.Run("CloseNew", func(t *testing.T) {
+		s := &Server{Handler: hello, parkAfter: -1, releaseAfter: time.Nanosecond}
+		addr := serve(t, s)
+		c := dialRaw(t, addr)
+		waitFor(t, "the new connection released", func() bool { return releasedConns(s) == 1 })
+		start := time.Now()
+		s.Close()
+		c.expectClosed(t)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("the released new connection closed %v after Close; want at once", d)
+		}
+	})
+}
+
+// TestGoroutineIdleConnsLeaveWorkers checks that on the goroutine engine
+// an idle connection waits on a goroutine of its own (whose stack has not
+// grown), not on the pool worker that ran its handler.
+func TestGoroutineIdleConnsLeaveWorkers(t *testing.T) {
+	if testEngine != EngineGoroutine {
+		t.Skip("runs in the goroutine pass of TestMain")
+	}
+	const n = 50
+	s := &Server{Handler: hello}
+	addr := serve(t, s)
+	for i := range n {
+		getHello(t, dialRaw(t, addr), fmt.Sprintf("request on connection %d", i))
+	}
+	var waiting, onWorker int
+	waitFor(t, "every idle connection off its worker", func() bool {
+		buf := make([]byte, 8<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		waiting = strings.Count(stacks, "engine.(*goroutineSessions).wait(")
+		onWorker = strings.Count(stacks, "strand.(*conn).Resume(")
+		return waiting == n && onWorker == 0
+	})
 }
 
 // TestSlowReaderBounded runs a handler that streams without end to a

@@ -3,15 +3,17 @@ package strand
 // This file is how a connection waits between requests without holding
 // memory it does not need.
 //
-// While a request is served, a conn holds a read buffer (rbuf), a write
-// buffer (wbuf) and an exchange: the Request, the response and the small
-// scratch space they use. All three come from the Server's pools. When the
-// connection reaches the point where it waits for the next request with
-// nothing buffered (no unread input, wbuf flushed), readIdle gives all
-// three back before it waits, and takes a read buffer again only once
-// bytes have arrived. A long-idle keep-alive connection is then a conn
-// struct, its goroutine (parked, its stack shrunk by the garbage
-// collector), and the runtime's file descriptor, and nothing else.
+// While a request is served, a conn holds a read buffer (rbuf) and an
+// exchange: the Request, the response, the write buffer (x.wbuf) and the
+// rest of the per-request state. Both come from the Server's pools. When
+// the connection reaches the point where it waits for the next request
+// with nothing buffered (no unread input, wbuf flushed), readIdle gives
+// both back before it waits, and takes them again only once bytes have
+// arrived. A long-idle keep-alive connection is then the conn struct (256
+// bytes: what is left in it is what waiting needs), the runtime's state
+// for its descriptor, and on the goroutine engine a goroutine with a small
+// stack (see below); on the epoll engine, no goroutine, and after a while
+// not even the runtime's state (idle_linux.go).
 //
 // Waiting without a buffer needs a read that can be started without one.
 // On Unix, readIdle uses syscall.RawConn.Read: the callback (readRaw)
@@ -21,10 +23,18 @@ package strand
 // many system calls as a plain Read, and a warm pool allocates nothing.
 // Deadlines and Close interrupt the wait as they interrupt a Read.
 //
-// With c.probe set (the epoll engine), readRaw does not wait: EAGAIN comes
-// back as errWouldBlock, readRequest returns readPark, and the engine
-// watches the descriptor itself, with no goroutine at all (see
-// internal/engine/epoll_linux.go).
+// A conn served as an engine.Session (c.parking) does not wait long on
+// the goroutine that runs it: it returns readPark and the engine takes the
+// wait over, the epoll engine by watching the descriptor in its epoll
+// instance (no goroutine at all), the goroutine engine on a new goroutine
+// whose stack is small (the one that ran the handler has a grown stack,
+// which only a garbage collection would shrink). How long it waits first
+// is waitFor's choice: a connection whose last request came soon after its
+// wait began (c.lingering: a busy keep-alive client, wrk's for instance)
+// waits up to parkAfter, so that a busy connection never pays the
+// hand-offs of parking; any other (a new one, one whose client paused)
+// parks at once if no byte is waiting. With c.probe set, readRaw does not
+// wait: EAGAIN comes back as errWouldBlock.
 //
 // A connection whose net.Conn has no descriptor to read from directly,
 // TLS above all (crypto/tls may hold decrypted bytes the socket no longer
@@ -34,9 +44,15 @@ package strand
 
 import (
 	"errors"
+	"io"
+	"os"
 	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/strandhttp/strand/internal/bufpool"
+	"github.com/strandhttp/strand/internal/http1"
 )
 
 // errWouldBlock is readIdle's answer, in probe mode, when no byte is
@@ -46,8 +62,25 @@ var errWouldBlock = errors.New("strand: read would block")
 // exchange is the per-request state of a connection, pooled by the Server
 // and held by a conn from a request's first byte until it idles.
 type exchange struct {
-	req     Request
-	resp    response
+	request  Request
+	response response
+	wbuf     []byte       // output on its way to the socket (response.go)
+	parser   http1.Parser // its Limits are set once, when the exchange is made
+	body     *body        // the current request's body, nil when it has none
+	bodyErr  error        // why the body failed, answered if the handler wrote nothing
+
+	respStart    int  // where the current response begins in wbuf
+	expect100    bool // the client waits for 100 Continue before sending the body
+	continueSent bool
+	inHandler    bool // ServeHTTP is running: client-gone detection may start
+
+	// Client-gone detection while a handler runs (see watchClient).
+	bgActive bool
+	bgDone   chan struct{}
+	bgN      int
+	bgErr    error
+	bgAbort  atomic.Bool
+
 	scratch [512]byte // drain target for unread bodies
 	copyBuf []byte    // for ReadFrom's copies; nil until needed
 }
@@ -59,7 +92,8 @@ type pools struct {
 	exchanges sync.Pool // *exchange
 }
 
-// acquireExchange gives c an exchange and a write buffer if it has none.
+// acquireExchange gives c an exchange, its parser reset, and a write
+// buffer, if it has none.
 func (c *conn) acquireExchange() {
 	if c.x != nil {
 		return
@@ -67,51 +101,52 @@ func (c *conn) acquireExchange() {
 	x, _ := c.server.pools.exchanges.Get().(*exchange)
 	if x == nil {
 		x = new(exchange)
+		x.parser.Limits = c.server.limits()
 	}
-	x.req.conn = c
-	x.req.RemoteAddr = c.remoteAddr
-	x.req.TLS = c.tlsState
-	x.resp.c = c
-	c.x, c.req, c.resp = x, &x.req, &x.resp
-	if c.wbuf == nil {
-		c.wbuf = c.server.pools.bufs.Get(c.wsize)[:0]
-	}
+	x.parser.Reset()
+	x.request.conn = c
+	x.request.RemoteAddr = c.remoteAddr
+	x.request.TLS = c.tlsState
+	x.response.c = c
+	x.wbuf = c.server.pools.bufs.Get(int(c.wsize))[:0]
+	c.x, c.req, c.resp = x, &x.request, &x.response
 }
 
-// releaseExchange gives c's exchange back to the pool. The request has
-// ended: its context is cancelled and nothing of it may be used any more.
+// releaseExchange gives c's exchange and write buffer back to the pools;
+// the write buffer must hold nothing that is still needed. The request
+// has ended: its context is cancelled and nothing of it may be used any
+// more. The next write buffer is taken at the size this one grew to (up
+// to 32 KiB), so that a connection whose responses need a large one does
+// not grow a small one again every request.
 func (c *conn) releaseExchange() {
 	x := c.x
 	if x == nil {
 		return
 	}
 	c.x, c.req, c.resp = nil, nil, nil
-	x.req.reset()
-	x.req.conn, x.req.RemoteAddr, x.req.TLS = nil, "", nil
-	x.resp.c, x.resp.req = nil, nil
+	c.wsize = int32(min(cap(x.wbuf), 32<<10))
+	c.server.pools.bufs.Put(x.wbuf)
+	x.wbuf = nil
+	x.body, x.bodyErr = nil, nil
+	x.request.reset()
+	x.request.conn, x.request.RemoteAddr, x.request.TLS = nil, "", nil
+	x.response.c, x.response.req = nil, nil
 	c.server.pools.exchanges.Put(x)
 }
 
-// releaseBuffers gives rbuf and wbuf back to the pool; both must hold
-// nothing that is still needed. The next write buffer is taken at the size
-// this one grew to (up to 32 KiB), so that a connection whose responses
-// need a large one does not grow a small one again every request.
+// releaseBuffers gives rbuf back to the pool; it must hold nothing that is
+// still needed.
 func (c *conn) releaseBuffers() {
 	if c.rbuf != nil {
 		c.server.pools.bufs.Put(c.rbuf)
 		c.rbuf = nil
 	}
 	c.r, c.w = 0, 0
-	if c.wbuf != nil {
-		c.wsize = min(cap(c.wbuf), 32<<10)
-		c.server.pools.bufs.Put(c.wbuf)
-		c.wbuf = nil
-	}
 }
 
 // readIdle waits for the first bytes of the next request holding no buffer
 // and reads them into a fresh rbuf. It returns errWouldBlock instead of
-// waiting when c.parking.
+// waiting when c.probe (see waitFor).
 func (c *conn) readIdle() (int, error) {
 	c.releaseExchange()
 	c.releaseBuffers()
@@ -120,13 +155,94 @@ func (c *conn) readIdle() (int, error) {
 		if n > 0 {
 			c.rbuf = c.server.pools.bufs.Get(initialReadBuffer)
 			c.rbuf[0] = c.one[0]
+			c.acquireExchange()
 		}
 		return n, err
 	}
-	c.probe = c.parking
-	c.rawN, c.rawErr = 0, nil
+	c.rawN, c.rawErr = 0, 0
 	if err := c.raw.Read(c.rawRead); err != nil {
 		return 0, err
 	}
-	return c.rawN, c.rawErr
+	switch {
+	case c.rawN > 0:
+		c.acquireExchange()
+		return int(c.rawN), nil
+	case c.rawErr == 0:
+		return 0, io.EOF
+	case c.rawErr == syscall.EAGAIN:
+		return 0, errWouldBlock
+	}
+	return 0, os.NewSyscallError("read", c.rawErr)
+}
+
+// waitFor prepares a wait for the next request with nothing buffered: it
+// must end by until (zero: never), timeout after it began; now is the
+// time, if the caller has it (zero otherwise). It sets the read deadline
+// and c.probe.
+//
+// A parking connection (see the top of this file) probes when it is not
+// lingering, and when the engine resumed it: bytes are waiting then, and
+// the wait is the one that began before it parked. A lingering one waits
+// for parkAfter at most, and any deadline from parkAfter/2 to parkAfter
+// away will do for that: a busy connection moves it once every few
+// requests, not each time. A lingering wait that times out is told from
+// one whose time is up by its deadline: readDeadline is waitUntil only in
+// the second case.
+func (c *conn) waitFor(now, until time.Time, timeout time.Duration) {
+	c.probe = false
+	if !c.parking {
+		c.parked = false
+		c.waitUntil = nanos(until)
+		c.setReadDeadline(until, timeout)
+		return
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	n := now.UnixNano()
+	if c.parked {
+		c.parked = false
+		c.resumed(n)
+		c.probe = true
+		if c.readDeadline != 0 && c.readDeadline < n { // a lingering wait's, passed
+			c.setReadDeadline(fromNanos(c.waitUntil), 0)
+		}
+		return
+	}
+	c.idleSince, c.waitUntil = n, nanos(until)
+	if !c.lingering {
+		c.probe = true
+		c.setReadDeadline(until, timeout)
+		return
+	}
+	d := now.Add(c.parkAfter)
+	if !until.IsZero() && !until.After(d) {
+		c.setReadDeadline(until, 0)
+		return
+	}
+	if cur := c.readDeadline; cur > n+int64(c.parkAfter/2) && cur <= d.UnixNano() {
+		return
+	}
+	c.setReadDeadline(d, 0)
+}
+
+// resumed records that the parked wait that began at idleSince ended at
+// now (see nanos) with bytes to read: the connection lingers next time if
+// they came within parkAfter.
+func (c *conn) resumed(now int64) {
+	c.lingering = c.requests > 0 && now-c.idleSince < int64(c.parkAfter)
+}
+
+// park ends run with readPark: the engine takes the wait over. A
+// connection that goes quiet after its first request is released at once
+// (see idle_linux.go), where the engine allows it: a client that paused
+// there most often keeps the connection idle for long (a preconnect, a
+// pooled connection), and one that does not pays for its net.Conn once,
+// on its second request, as a busy connection lingers from then on.
+func (c *conn) park() int {
+	c.parked = true
+	if c.mayRelease && c.requests == 1 && !c.lingering {
+		c.releaseSelf()
+	}
+	return readPark
 }

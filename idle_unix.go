@@ -3,8 +3,6 @@
 package strand
 
 import (
-	"io"
-	"os"
 	"syscall"
 )
 
@@ -19,7 +17,9 @@ func (c *conn) initRaw() {
 		return
 	}
 	c.raw = rc
-	c.rawRead = c.readRaw
+	if c.rawRead == nil {
+		c.rawRead = c.readRaw
+	}
 }
 
 // readRaw is the RawConn.Read callback of readIdle: see idle.go. It
@@ -34,20 +34,22 @@ func (c *conn) readRaw(fd uintptr) bool {
 		case err == syscall.EAGAIN:
 			c.server.pools.bufs.Put(buf)
 			if c.probe {
-				c.rawErr = errWouldBlock
+				c.rawErr = syscall.EAGAIN
 				return true
 			}
 			return false
 		case err != nil:
 			c.server.pools.bufs.Put(buf)
-			c.rawErr = os.NewSyscallError("read", err)
+			c.rawErr, _ = err.(syscall.Errno)
+			if c.rawErr == 0 {
+				c.rawErr = syscall.EIO
+			}
 			return true
 		case n == 0:
 			c.server.pools.bufs.Put(buf)
-			c.rawErr = io.EOF
-			return true
+			return true // EOF
 		}
-		c.rbuf, c.rawN = buf, n
+		c.rbuf, c.rawN = buf, int32(n)
 		return true
 	}
 }

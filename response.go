@@ -152,16 +152,16 @@ func (w *response) writeInterim(code int) {
 	}
 	c := w.c
 	if code == StatusContinue {
-		c.continueSent = true
+		c.x.continueSent = true
 	}
-	c.wbuf = appendStatusLine(c.wbuf, code)
+	c.x.wbuf = appendStatusLine(c.x.wbuf, code)
 	for _, f := range w.header.fields {
 		if f.name == "Content-Length" || f.name == "Transfer-Encoding" {
 			continue // a 1xx has no content (RFC 9110 §8.6, §15.2)
 		}
-		c.wbuf = appendField(c.wbuf, f.name, f.value)
+		c.x.wbuf = appendField(c.x.wbuf, f.name, f.value)
 	}
-	c.wbuf = append(c.wbuf, '\r', '\n')
+	c.x.wbuf = append(c.x.wbuf, '\r', '\n')
 	w.err = c.flush()
 }
 
@@ -211,17 +211,17 @@ func (w *response) writeBody(p []byte) {
 	}
 	c := w.c
 	if w.chunked {
-		c.wbuf = http1.AppendChunkHeader(c.wbuf, len(p))
+		c.x.wbuf = http1.AppendChunkHeader(c.x.wbuf, len(p))
 	}
 	if len(p) >= writeBufferLimit {
 		w.err = c.writeDirect(p)
 	} else {
-		c.wbuf = append(c.wbuf, p...)
+		c.x.wbuf = append(c.x.wbuf, p...)
 	}
 	if w.chunked {
-		c.wbuf = append(c.wbuf, '\r', '\n')
+		c.x.wbuf = append(c.x.wbuf, '\r', '\n')
 	}
-	if len(c.wbuf) >= writeBufferLimit && w.err == nil {
+	if len(c.x.wbuf) >= writeBufferLimit && w.err == nil {
 		w.err = c.flush()
 	}
 }
@@ -263,7 +263,7 @@ func (w *response) commit(final bool) {
 		contentLength, w.chunked = -1, false
 		c.closeAfter = true
 	}
-	c.wbuf = w.appendHead(c.wbuf, contentLength)
+	c.x.wbuf = w.appendHead(c.x.wbuf, contentLength)
 	body := w.body
 	w.body = w.body[:0]
 	w.writeBody(body)
@@ -382,7 +382,7 @@ func appendField(b []byte, name, value string) []byte {
 func (w *response) finish() {
 	c := w.c
 	if w.status == 0 {
-		if code, msg := bodyErrorStatus(c.bodyErr); code != 0 {
+		if code, msg := bodyErrorStatus(c.x.bodyErr); code != 0 {
 			// The handler gave up on a body that failed without answering:
 			// answer for it with what went wrong.
 			w.header.Reset()
@@ -398,13 +398,13 @@ func (w *response) finish() {
 	// Not "else": commit(true) itself chooses chunked when trailers were
 	// announced, and that body needs its last chunk too (RFC 9112 §7.1).
 	if w.chunked && w.err == nil {
-		c.wbuf = append(c.wbuf, '0', '\r', '\n')
+		c.x.wbuf = append(c.x.wbuf, '0', '\r', '\n')
 		for _, k := range w.trailerKeys {
 			if v, ok := w.header.Lookup(k); ok {
-				c.wbuf = appendField(c.wbuf, k, v)
+				c.x.wbuf = appendField(c.x.wbuf, k, v)
 			}
 		}
-		c.wbuf = append(c.wbuf, '\r', '\n')
+		c.x.wbuf = append(c.x.wbuf, '\r', '\n')
 	}
 	if w.declared >= 0 && w.written < w.declared && !w.noBody || w.err != nil {
 		c.closeAfter = true // the body is short of its framing

@@ -3,7 +3,7 @@ package strand
 import (
 	"io"
 	"net"
-	"os"
+	"syscall"
 )
 
 // ReadFrom copies src into the response body. When the body's length is
@@ -13,9 +13,9 @@ import (
 // connection's ReadFrom uses sendfile(2), and the bytes never pass through
 // user memory. Otherwise it copies through Write.
 //
-// io.Copy(w, f) with a bare *os.File does not get here with the file: since
-// Go 1.22 io.Copy prefers the file's WriteTo, which hands ReadFrom a wrapper
-// it cannot see through. Copy io.LimitReader(f, n), or call ReadFrom.
+// io.Copy(w, f) with a bare *os.File gets here with os's wrapper of the
+// file (io.Copy prefers the file's WriteTo, which calls ReadFrom), which
+// has the file's SyscallConn: it goes by sendfile too.
 func (w *response) ReadFrom(src io.Reader) (int64, error) {
 	if w.c.hijacked {
 		return 0, ErrHijacked
@@ -33,7 +33,7 @@ func (w *response) ReadFrom(src io.Reader) (int64, error) {
 		remaining = min(remaining, limit)
 	}
 	w.commit(false)
-	if w.err = w.c.flush(); w.err != nil {
+	if w.err = w.c.flushHead(tcp, remaining > 0); w.err != nil {
 		return 0, w.err
 	}
 	// The file goes out in pieces, each given WriteTimeout to make
@@ -69,15 +69,40 @@ func (w *response) ReadFrom(src io.Reader) (int64, error) {
 // deadline.
 const sendfilePiece = 4 << 20
 
+// flushHead writes wbuf (the head, and body bytes written before the
+// file) ahead of a file. With more, a file follows at once, and the kernel
+// is told so (MSG_MORE, on Linux): the head waits in the socket for the
+// file's first bytes, and a small file leaves in one segment with its
+// head, not in a second one after it. sendfile(2) pushes what it sends
+// when it ends; if it fails, or the file is short, the connection closes,
+// which pushes what is waiting too.
+func (c *conn) flushHead(tcp *net.TCPConn, more bool) error {
+	if !more || c.x == nil || len(c.x.wbuf) == 0 {
+		return c.flush()
+	}
+	c.armWriteDeadline()
+	err := sendMore(tcp, c.x.wbuf)
+	c.x.wbuf = c.x.wbuf[:0]
+	if err != nil {
+		c.closeAfter = true
+	}
+	return err
+}
+
 // fileSource returns the file under src and the limit on what may be read
-// from it (-1 for none), or nil when src is not a file.
-func fileSource(src io.Reader) (*os.File, int64) {
+// from it (-1 for none), or nil when src is not a file. A file is what can
+// give its descriptor: an *os.File, os's wrapper of one (what io.Copy hands
+// a ReaderFrom when the file has WriteTo), or another type with a
+// SyscallConn, as net's sendfile takes them; a descriptor sendfile(2)
+// cannot read from (a pipe, a socket) makes the connection's ReadFrom copy
+// instead.
+func fileSource(src io.Reader) (io.Reader, int64) {
 	switch s := src.(type) {
-	case *os.File:
-		return s, -1
+	case syscall.Conn:
+		return src, -1
 	case *io.LimitedReader:
-		if f, ok := s.R.(*os.File); ok {
-			return f, s.N
+		if _, ok := s.R.(syscall.Conn); ok {
+			return s.R, s.N
 		}
 	}
 	return nil, -1

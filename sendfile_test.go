@@ -32,7 +32,7 @@ func TestReadFrom(t *testing.T) {
 		method   string
 		serve    func(w ResponseWriter) (int64, error)
 		want     []byte
-		zeroCopy int64
+		zeroCopy int64 // -1: not checked
 		closed   bool
 	}{
 		{"declared file", "GET", func(w ResponseWriter) (int64, error) {
@@ -47,6 +47,31 @@ func TestReadFrom(t *testing.T) {
 			w.Header().Set("Content-Length", "1000")
 			return io.Copy(w, io.LimitReader(f, 1000))
 		}, data[:1000], 1000, false},
+		{"bare file through io.Copy (os's wrapper without WriteTo)", "GET", func(w ResponseWriter) (int64, error) {
+			f := open()
+			defer f.Close()
+			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+			return io.Copy(w, f)
+		}, data, int64(len(data)), false},
+		{"declared empty", "GET", func(w ResponseWriter) (int64, error) {
+			f := open()
+			defer f.Close()
+			w.Header().Set("Content-Length", "0")
+			return w.(io.ReaderFrom).ReadFrom(io.LimitReader(f, 0))
+		}, nil, 0, false},
+		{"a descriptor sendfile cannot read (a pipe)", "GET", func(w ResponseWriter) (int64, error) {
+			pr, pw, err := os.Pipe()
+			if err != nil {
+				return 0, err
+			}
+			defer pr.Close()
+			go func() {
+				_, _ = pw.Write(data[:3000])
+				pw.Close()
+			}()
+			w.Header().Set("Content-Length", "3000")
+			return w.(io.ReaderFrom).ReadFrom(io.LimitReader(pr, 3000))
+		}, data[:3000], -1, false},
 		{"bytes written first", "GET", func(w ResponseWriter) (int64, error) {
 			f := open()
 			defer f.Close()
@@ -109,7 +134,7 @@ func TestReadFrom(t *testing.T) {
 					t.Errorf("ReadFrom error: %v", res.err)
 				}
 			}
-			if got := s.Stats().ZeroCopyBytes; got != tt.zeroCopy {
+			if got := s.Stats().ZeroCopyBytes; got != tt.zeroCopy && tt.zeroCopy >= 0 {
 				t.Errorf("ZeroCopyBytes = %d; want %d", got, tt.zeroCopy)
 			}
 		})

@@ -100,6 +100,10 @@ type Server struct {
 	// handler panics, internal faults. nil means slog.Default().
 	ErrorLog *slog.Logger
 
+	// The engines' ParkAfter and ReleaseAfter, for tests; zero: their
+	// defaults.
+	parkAfter, releaseAfter time.Duration
+
 	clock         date.Clock
 	inShutdown    atomic.Bool
 	nconns        atomic.Int64
@@ -217,12 +221,12 @@ const (
 func (s *Server) engine() (engine.Engine, error) {
 	switch s.Engine {
 	case "", EngineGoroutine:
-		return &engine.Goroutine{}, nil
+		return &engine.Goroutine{ParkAfter: s.parkAfter}, nil
 	case EngineEpoll:
 		if !engine.EpollSupported {
 			return nil, fmt.Errorf("strand: Server.Engine %q needs Linux; use %q", s.Engine, EngineGoroutine)
 		}
-		return &engine.Epoll{}, nil
+		return &engine.Epoll{ParkAfter: s.parkAfter, ReleaseAfter: s.releaseAfter}, nil
 	}
 	return nil, fmt.Errorf("strand: Server.Engine %q: want %q or %q", s.Engine, EngineGoroutine, EngineEpoll)
 }
@@ -247,7 +251,7 @@ func (h connHandler) ServeConn(rwc net.Conn) {
 
 // OpenSession serves rwc as a session the epoll engine can park; see
 // engine.SessionHandler.
-func (h connHandler) OpenSession(rwc net.Conn, detach func()) engine.Session {
+func (h connHandler) OpenSession(rwc net.Conn, opts engine.SessionOptions) engine.Session {
 	s := h.s
 	c := newConn(s, rwc)
 	switch s.trackConn(c) {
@@ -263,7 +267,9 @@ func (h connHandler) OpenSession(rwc net.Conn, detach func()) engine.Session {
 		return nil
 	}
 	c.parking = true
-	c.detach = detach
+	c.parkAfter = max(opts.ParkAfter, 0)
+	c.mayRelease = opts.Release
+	c.detach = opts.Detach
 	if !c.start() {
 		c.end(nil)
 		return nil
@@ -383,9 +389,11 @@ func (s *Server) closeIdleConns() bool {
 	now := time.Now()
 	for c := range s.conns {
 		// A new connection may be about to send its first request; it
-		// counts as idle only once it has been silent for a while.
+		// counts as idle only once it has been silent for a while. One
+		// without rwc is released in an epoll engine (idle_linux.go),
+		// which serves it to its end once its listener is closed.
 		st := c.state.Load()
-		if st == stateIdle || st == stateNew && now.Sub(c.accepted) > newConnGrace {
+		if c.rwc != nil && (st == stateIdle || st == stateNew && now.Sub(c.accepted) > newConnGrace) {
 			c.rwc.Close()
 		}
 	}
@@ -399,7 +407,9 @@ func (s *Server) forceClose() {
 		s.cancel()
 	}
 	for c := range s.conns {
-		c.rwc.Close()
+		if c.rwc != nil { // see closeIdleConns
+			c.rwc.Close()
+		}
 	}
 	s.mu.Unlock()
 }

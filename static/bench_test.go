@@ -19,16 +19,21 @@ import (
 	"testing"
 )
 
-func BenchmarkServe1KiB(b *testing.B)  { benchServe(b, 1<<10) }
-func BenchmarkServe10MiB(b *testing.B) { benchServe(b, 10<<20) }
+func BenchmarkServe1KiB(b *testing.B)   { benchServe(b, 1<<10, nil) }
+func BenchmarkServe256KiB(b *testing.B) { benchServe(b, 256<<10, nil) } // too large for the cache
+func BenchmarkServe10MiB(b *testing.B)  { benchServe(b, 10<<20, nil) }
 
-func benchServe(b *testing.B, size int) {
+// BenchmarkServe1KiBNoCache opens the file for every request, as a
+// cache full of other files would not.
+func BenchmarkServe1KiBNoCache(b *testing.B) { benchServe(b, 1<<10, &Options{CacheMaxBytes: -1}) }
+
+func benchServe(b *testing.B, size int, opt *Options) {
 	root := b.TempDir()
 	if err := os.WriteFile(filepath.Join(root, "f.bin"), bytes.Repeat([]byte("0123456789abcdef"), size/16), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("strand", func(b *testing.B) {
-		addr, _ := startServer(b, mustDir(b, root, nil))
+		addr, _ := startServer(b, mustDir(b, root, opt))
 		benchGet(b, addr, size)
 	})
 	b.Run("nethttp", func(b *testing.B) {

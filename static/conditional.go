@@ -86,12 +86,21 @@ func evaluate(r *strand.Request, v validators) outcome {
 // may arrive split over several lines (RFC 9110 §5.3).
 func listField(h *strand.Header, name string) (string, bool) {
 	v, ok := h.Lookup(name)
-	if ok {
-		if vs := h.Values(name); len(vs) > 1 {
-			v = strings.Join(vs, ",")
-		}
+	if ok && fieldLines(h, name) > 1 {
+		v = strings.Join(h.Values(name), ",")
 	}
 	return v, ok
+}
+
+// fieldLines counts the lines of the named field, without allocating.
+func fieldLines(h *strand.Header, name string) int {
+	n := 0
+	for k := range h.All() {
+		if strings.EqualFold(k, name) {
+			n++
+		}
+	}
+	return n
 }
 
 // dateField returns the date of a field that must hold exactly one
@@ -99,7 +108,7 @@ func listField(h *strand.Header, name string) (string, bool) {
 // absent (RFC 9110 §13.1.3, §13.1.4).
 func dateField(h *strand.Header, name string) (time.Time, bool) {
 	v, ok := h.Lookup(name)
-	if !ok || len(h.Values(name)) > 1 {
+	if !ok || fieldLines(h, name) > 1 {
 		return time.Time{}, false
 	}
 	return parseHTTPDate(v)

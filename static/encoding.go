@@ -1,9 +1,6 @@
 package static
 
-import (
-	"strconv"
-	"strings"
-)
+import "strings"
 
 // precompressed lists the sibling files looked for next to a compressible
 // file, in the server's order of preference: brotli and zstd compress web
@@ -21,23 +18,27 @@ var precompressed = [...]struct {
 // an alias of gzip (§8.4.1.3).
 func acceptsEncoding(accept, coding string) int {
 	star := -1
-	for _, elem := range strings.Split(accept, ",") {
+	for rest := accept; rest != ""; {
+		var elem string
+		elem, rest, _ = strings.Cut(rest, ",")
 		name, params, _ := strings.Cut(elem, ";")
-		name = strings.ToLower(strings.TrimSpace(name))
-		if name == "x-gzip" {
+		name = strings.TrimSpace(name)
+		if strings.EqualFold(name, "x-gzip") {
 			name = "gzip"
 		}
 		q := 1000
-		for _, p := range strings.Split(params, ";") {
+		for params != "" {
+			var p string
+			p, params, _ = strings.Cut(params, ";")
 			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
 			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
 				q = parseQ(strings.TrimSpace(v))
 			}
 		}
-		switch name {
-		case coding:
+		switch {
+		case strings.EqualFold(name, coding):
 			return q
-		case "*":
+		case name == "*":
 			star = q
 		}
 	}
@@ -56,9 +57,17 @@ func parseQ(v string) int {
 	if v[1] != '.' {
 		return 0
 	}
-	frac := v[2:] + strings.Repeat("0", 3-len(v[2:]))
-	n, err := strconv.Atoi(frac)
-	if err != nil || v[0] == '1' && n != 0 {
+	n := 0
+	for i := 2; i < 5; i++ {
+		n *= 10
+		if i < len(v) {
+			if v[i] < '0' || v[i] > '9' {
+				return 0
+			}
+			n += int(v[i] - '0')
+		}
+	}
+	if v[0] == '1' && n != 0 {
 		return 0
 	}
 	return int(v[0]-'0')*1000 + n

@@ -121,15 +121,23 @@ func safetyTree(t *testing.T) (string, string) {
 func TestPathSafety(t *testing.T) {
 	base, root := safetyTree(t)
 	for _, opt := range []struct {
-		name string
-		opt  Options
+		name   string
+		opt    Options
+		osRoot bool // open through os.Root, as where openat2 is missing
 	}{
-		{"defaults", Options{}},
-		{"listing, hidden files, SPA fallback", Options{Listing: true, ShowHidden: true, SPAFallback: "/index.html", IndexFile: "-"}},
+		{"defaults", Options{}, false},
+		{"listing, hidden files, SPA fallback", Options{Listing: true, ShowHidden: true, SPAFallback: "/index.html", IndexFile: "-"}, false},
+		{"no cache", Options{CacheMaxBytes: -1}, false},
+		{"os.Root", Options{}, true},
+		{"os.Root, listing, hidden files, SPA fallback", Options{Listing: true, ShowHidden: true, SPAFallback: "/index.html", IndexFile: "-"}, true},
 	} {
 		t.Run(opt.name, func(t *testing.T) {
 			o := opt.opt
-			addr, _ := startServer(t, mustDir(t, root, &o))
+			h := mustDir(t, root, &o)
+			if opt.osRoot {
+				h.open = h.fsys.Open
+			}
+			addr, _ := startServer(t, h)
 			for _, target := range traversalTargets {
 				for _, method := range []string{"GET", "HEAD"} {
 					resp := rawExchange(t, addr, method+" "+target+" HTTP/1.1\r\nHost: test\r\nAccept: text/html\r\nConnection: close\r\n\r\n")
@@ -207,7 +215,8 @@ func shorten(s string) string {
 }
 
 // TestSymlinksOutside checks that a link leading out of the root is
-// refused by Dir by default and followed with AllowSymlinksOutside.
+// refused by Dir by default and followed with AllowSymlinksOutside, with
+// either opener (openat2 on Linux, os.Root).
 func TestSymlinksOutside(t *testing.T) {
 	_, root := safetyTree(t)
 	for _, tc := range []struct {
@@ -222,13 +231,19 @@ func TestSymlinksOutside(t *testing.T) {
 		{true, "/linkdir/canary.txt", "200"},
 		{true, "/deep/up/outside/canary.txt", "200"},
 	} {
-		addr, _ := startServer(t, mustDir(t, root, &Options{AllowSymlinksOutside: tc.allow}))
-		resp := rawExchange(t, addr, "GET "+tc.target+" HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
-		if !strings.HasPrefix(resp, "HTTP/1.1 "+tc.status+" ") {
-			t.Errorf("AllowSymlinksOutside=%v: GET %s = %.40q; want %s", tc.allow, tc.target, resp, tc.status)
-		}
-		if leaked := strings.Contains(resp, canary); leaked != tc.allow {
-			t.Errorf("AllowSymlinksOutside=%v: GET %s served the outside file: %v", tc.allow, tc.target, leaked)
+		for _, osRoot := range []bool{false, true} {
+			h := mustDir(t, root, &Options{AllowSymlinksOutside: tc.allow})
+			if osRoot {
+				h.open = h.fsys.Open
+			}
+			addr, _ := startServer(t, h)
+			resp := rawExchange(t, addr, "GET "+tc.target+" HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+			if !strings.HasPrefix(resp, "HTTP/1.1 "+tc.status+" ") {
+				t.Errorf("AllowSymlinksOutside=%v, os.Root %v: GET %s = %.40q; want %s", tc.allow, osRoot, tc.target, resp, tc.status)
+			}
+			if leaked := strings.Contains(resp, canary); leaked != tc.allow {
+				t.Errorf("AllowSymlinksOutside=%v, os.Root %v: GET %s served the outside file: %v", tc.allow, osRoot, tc.target, leaked)
+			}
 		}
 	}
 }

@@ -55,6 +55,15 @@ type Options struct {
 	// it the whole file is sent. Zero means 16.
 	MaxRanges int
 
+	// CacheMaxBytes bounds the memory of the small-file cache of a Dir
+	// handler (FS handlers have none): files of up to 64 KiB requested
+	// more than once are kept in memory with their response fields worked
+	// out, and served without touching the file system. An entry is checked against the file at
+	// most once a second, so a file changed on disk may be served in its
+	// old version for about a second. Zero means 32 MiB; a negative value
+	// turns the cache off.
+	CacheMaxBytes int64
+
 	// ErrorLog receives unexpected file system errors; nil means
 	// slog.Default().
 	ErrorLog *slog.Logger
@@ -66,15 +75,19 @@ type CacheRule struct {
 	Value   string // "public, max-age=31536000, immutable"
 }
 
-// Handler serves files from a file system.
+// Handler serves files from a file system. It is safe for concurrent use.
 type Handler struct {
-	fsys fs.FS
-	opt  Options
+	// Immutable after FS or Dir.
+	fsys  fs.FS
+	opt   Options
+	open  func(name string) (fs.File, error) // fsys.Open, or Dir's openat2
+	cache *fileCache                         // Dir's small files; nil for none
+	now   func() time.Time                   // time.Now; tests move a clock of their own
 }
 
 // FS returns a handler serving the files of fsys.
 func FS(fsys fs.FS, opt *Options) *Handler {
-	h := &Handler{fsys: fsys}
+	h := &Handler{fsys: fsys, now: time.Now}
 	if opt != nil {
 		h.opt = *opt
 	}
@@ -84,17 +97,25 @@ func FS(fsys fs.FS, opt *Options) *Handler {
 	if h.opt.MaxRanges <= 0 {
 		h.opt.MaxRanges = 16
 	}
+	if h.opt.CacheMaxBytes == 0 {
+		h.opt.CacheMaxBytes = defaultCacheMax
+	}
 	if h.opt.ErrorLog == nil {
 		h.opt.ErrorLog = slog.Default()
+	}
+	if fsys != nil {
+		h.open = fsys.Open
 	}
 	return h
 }
 
 // Dir returns a handler serving the directory root of the OS file system.
-// Unless opt.AllowSymlinksOutside, it opens files through an os.Root, so
-// that no path, link or race can reach a file outside root. The directory
-// must exist; Dir fails with an *fs.PathError otherwise (syscall.ENOTDIR
-// for a file).
+// Unless opt.AllowSymlinksOutside, no path, link or race can reach a file
+// outside root: on Linux files are opened with openat2(2) and
+// RESOLVE_BENEATH, elsewhere (or on kernels without openat2) through an
+// os.Root. Only regular files and directories are served. Small files are
+// cached in memory (Options.CacheMaxBytes). The directory must exist; Dir
+// fails with an *fs.PathError otherwise (syscall.ENOTDIR for a file).
 func Dir(root string, opt *Options) (*Handler, error) {
 	st, err := os.Stat(root)
 	if err != nil {
@@ -103,14 +124,25 @@ func Dir(root string, opt *Options) (*Handler, error) {
 	if !st.IsDir() {
 		return nil, &fs.PathError{Op: "open", Path: root, Err: syscall.ENOTDIR}
 	}
-	if opt != nil && opt.AllowSymlinksOutside {
-		return FS(os.DirFS(root), opt), nil
+	outside := opt != nil && opt.AllowSymlinksOutside
+	var fsys fs.FS
+	if outside {
+		fsys = os.DirFS(root)
+	} else {
+		r, err := os.OpenRoot(root)
+		if err != nil {
+			return nil, err
+		}
+		fsys = r.FS()
 	}
-	r, err := os.OpenRoot(root)
-	if err != nil {
-		return nil, err
+	h := FS(fsys, opt)
+	if dr := newDirRoot(root, outside); dr != nil {
+		h.open = dr.open
 	}
-	return FS(r.FS(), opt), nil
+	if h.opt.CacheMaxBytes > 0 {
+		h.cache = newFileCache(h.opt.CacheMaxBytes)
+	}
+	return h, nil
 }
 
 // ServeHTTP serves the file named by the request path.
@@ -146,7 +178,9 @@ func (h *Handler) resolve(p string) (string, bool) {
 	if name == "" {
 		return ".", true
 	}
-	for _, seg := range strings.Split(name, "/") {
+	for rest := name; rest != ""; {
+		var seg string
+		seg, rest, _ = strings.Cut(rest, "/")
 		if seg == "" || seg == "." || seg == ".." {
 			return "", false
 		}
@@ -161,7 +195,9 @@ func (h *Handler) hidden(name string) bool {
 	if h.opt.ShowHidden || name == "." {
 		return false
 	}
-	for i, seg := range strings.Split(name, "/") {
+	for i, rest := 0, name; rest != ""; i++ {
+		var seg string
+		seg, rest, _ = strings.Cut(rest, "/")
 		if strings.HasPrefix(seg, ".") && (i > 0 || seg != ".well-known") {
 			return true
 		}
@@ -175,7 +211,10 @@ func (h *Handler) serve(w strand.ResponseWriter, r *strand.Request, name, urlPat
 		h.notFound(w, r)
 		return
 	}
-	f, err := h.fsys.Open(name)
+	if h.cache != nil && h.serveCached(w, r, name, urlPath) {
+		return
+	}
+	f, err := h.open(name)
 	if err != nil {
 		h.openError(w, r, err)
 		return
@@ -217,7 +256,7 @@ func (h *Handler) serveDir(w strand.ResponseWriter, r *strand.Request, dir fs.Fi
 	}
 	if h.opt.IndexFile != "-" {
 		index := path.Join(name, h.opt.IndexFile)
-		if f, err := h.fsys.Open(index); err == nil {
+		if f, err := h.open(index); err == nil {
 			defer f.Close()
 			if st, err := f.Stat(); err == nil && !st.IsDir() {
 				h.serveFile(w, r, f, st, index, urlPath+h.opt.IndexFile)
@@ -229,41 +268,116 @@ func (h *Handler) serveDir(w strand.ResponseWriter, r *strand.Request, dir fs.Fi
 		h.notFound(w, r)
 		return
 	}
+	if _, ok := dir.(fs.ReadDirFile); !ok && h.fsys != nil {
+		// Dir's openat2 files cannot list: open it again through fsys.
+		d, err := h.fsys.Open(name)
+		if err != nil {
+			h.openError(w, r, err)
+			return
+		}
+		defer d.Close()
+		dir = d
+	}
 	h.serveListing(w, r, dir, urlPath)
 }
 
 // serveFile sends a regular file, or a precompressed sibling of it, with
-// validators, preconditions and ranges.
+// validators, preconditions and ranges. A file small enough for the cache
+// is loaded into it and sent from memory.
 func (h *Handler) serveFile(w strand.ResponseWriter, r *strand.Request, f fs.File, st fs.FileInfo, name, urlPath string) {
-	ctype := typeByExtension(name)
-	if ctype == "" {
+	now := h.now()
+	if h.cache != nil && st.Mode().IsRegular() && st.Size() <= maxCachedFile && h.cache.admit(name) {
+		if e := h.load(f, st, name, now); e != nil {
+			h.cache.put(e)
+			if rp, ok := e.choose(r); ok {
+				h.respond(w, r, rp, urlPath, e.vary, now)
+				return
+			}
+			// The client's choice is a sibling too large for the cache.
+		}
+	}
+	rp := rep{v: newValidators(st), size: st.Size(), f: f}
+	rp.ctype = typeByExtension(name)
+	if rp.ctype == "" {
 		var err error
-		if ctype, f, err = sniffFile(f); err != nil {
+		if rp.ctype, rp.f, err = sniffFile(f); err != nil {
 			h.internalError(w, err)
 			return
 		}
 	}
+	vary := !h.opt.NoPrecompressed && compressible(rp.ctype)
+	if vary {
+		if cf, cst, coding := h.sibling(r, name); cf != nil {
+			defer cf.Close()
+			rp = rep{ctype: rp.ctype, coding: coding, v: newValidators(cst), size: cst.Size(), f: cf}
+		}
+	}
+	h.respond(w, r, &rp, urlPath, vary, now)
+}
+
+// rep is one representation of a file, as a response sends it: the
+// file's own bytes or a precompressed sibling's, from the file system or
+// from the cache.
+type rep struct {
+	ctype   string     // Content-Type
+	coding  string     // Content-Encoding; "" for none
+	v       validators // zero when the file system keeps no times
+	lastMod string     // Last-Modified of v, worked out ahead; "" if not
+	size    int64
+	length  string  // Content-Length of the whole, worked out ahead; "" if not
+	f       fs.File // the bytes in a file, or
+	data    []byte  // the bytes in memory (immutable: shared by requests)
+}
+
+// newValidators returns the validators of the file st describes.
+func newValidators(st fs.FileInfo) validators {
+	mod := st.ModTime()
+	if mod.IsZero() {
+		// A file system without modification times (embed.FS) gets no
+		// validators: an entity tag from the size alone would be the same
+		// for two versions of equal size, and a client would keep the old.
+		return validators{}
+	}
+	return validators{etag: makeETag(st.Size(), mod), modTime: mod.UTC().Truncate(time.Second)}
+}
+
+// lastModified returns the Last-Modified value of rp at time now: never
+// later than the Date of the response (RFC 9110 §8.8.2.1).
+func (rp *rep) lastModified(now time.Time) string {
+	switch {
+	case rp.v.modTime.After(now):
+		return now.UTC().Truncate(time.Second).Format(strand.TimeFormat)
+	case rp.lastMod != "":
+		return rp.lastMod
+	}
+	return rp.v.modTime.Format(strand.TimeFormat)
+}
+
+// respond sends rp with validators (ETag, RFC 9110 §8.8.3; Last-Modified,
+// §8.8.2), after the preconditions, whole or in ranges. vary says the
+// response depends on Accept-Encoding.
+func (h *Handler) respond(w strand.ResponseWriter, r *strand.Request, rp *rep, urlPath string, vary bool, now time.Time) {
 	hdr := w.Header()
 	if cc := h.cacheControl(urlPath); cc != "" {
 		hdr.Set("Cache-Control", cc)
 	}
-	if !h.opt.NoPrecompressed && compressible(ctype) {
+	if vary {
 		hdr.Add("Vary", "Accept-Encoding")
-		if cf, cst, coding := h.sibling(r, name); cf != nil {
-			defer cf.Close()
-			hdr.Set("Content-Encoding", coding)
-			f, st = cf, cst
-		}
 	}
-	size := st.Size()
-	v := setValidators(hdr, st)
+	if rp.coding != "" {
+		hdr.Set("Content-Encoding", rp.coding)
+	}
+	if rp.v.etag != "" {
+		hdr.Set("Etag", rp.v.etag) // the canonical spelling: Set allocates no copy
+		hdr.Set("Last-Modified", rp.lastModified(now))
+	}
 	// Ranges need a file that can start anywhere (RFC 9110 §14.3): not a
 	// compressed zip entry, say, which reads only from its beginning.
-	canRange := seekable(f)
+	canRange := rp.data != nil || seekable(rp.f)
 	if canRange {
 		hdr.Set("Accept-Ranges", "bytes")
 	}
-	out := evaluate(r, v)
+	out := evaluate(r, rp.v)
 	switch out {
 	case notModified:
 		hdr.Del("Content-Type")
@@ -273,45 +387,29 @@ func (h *Handler) serveFile(w strand.ResponseWriter, r *strand.Request, f fs.Fil
 		fileError(w, "412 precondition failed", strand.StatusPreconditionFailed)
 		return
 	}
-	hdr.Set("Content-Type", ctype)
+	hdr.Set("Content-Type", rp.ctype)
 	if rv, ok := r.Header.Lookup("Range"); ok && canRange && out == proceed && r.Method == "GET" {
-		ranges, res := parseRange(rv, size, h.opt.MaxRanges)
+		ranges, res := parseRange(rv, rp.size, h.opt.MaxRanges)
 		switch res {
 		case rangeUnsatisfiable:
-			hdr.Set("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
+			hdr.Set("Content-Range", "bytes */"+strconv.FormatInt(rp.size, 10))
 			fileError(w, "416 range not satisfiable", strand.StatusRequestedRangeNotSatisfiable)
 			return
 		case rangeSatisfiable:
-			h.serveRanges(w, r, f, ranges, ctype, size)
+			h.serveRanges(w, rp, ranges)
 			return
 		}
 	}
-	hdr.Set("Content-Length", strconv.FormatInt(size, 10))
+	length := rp.length
+	if length == "" {
+		length = strconv.FormatInt(rp.size, 10)
+	}
+	hdr.Set("Content-Length", length)
 	w.WriteHeader(strand.StatusOK)
 	if r.Method == "HEAD" {
 		return
 	}
-	h.copyBody(w, f, 0, size)
-}
-
-// setValidators sends the validators of the file st describes, ETag
-// (RFC 9110 §8.8.3) and Last-Modified (§8.8.2), and returns them.
-func setValidators(hdr *strand.Header, st fs.FileInfo) validators {
-	mod := st.ModTime()
-	if mod.IsZero() {
-		// A file system without modification times (embed.FS) gets no
-		// validators: an entity tag from the size alone would be the same
-		// for two versions of equal size, and a client would keep the old.
-		return validators{}
-	}
-	v := validators{etag: makeETag(st.Size(), mod), modTime: mod.UTC().Truncate(time.Second)}
-	hdr.Set("ETag", v.etag)
-	lm := v.modTime
-	if now := time.Now().UTC(); lm.After(now) {
-		lm = now.Truncate(time.Second) // never later than Date (§8.8.2.1)
-	}
-	hdr.Set("Last-Modified", lm.Format(strand.TimeFormat))
-	return v
+	copyBody(w, rp, 0, rp.size)
 }
 
 // fileError answers 412 or 416 for a file: the plain-text error body is
@@ -321,17 +419,13 @@ func fileError(w strand.ResponseWriter, msg string, code int) {
 	strand.Error(w, msg, code)
 }
 
-// sibling opens the precompressed sibling of name the client prefers, or
-// returns nil. The client's q-values rank the codings (RFC 9110 §12.5.3),
-// the server's order (precompressed) breaks ties; a coding without a
-// sibling file gives way to the next.
-func (h *Handler) sibling(r *strand.Request, name string) (fs.File, fs.FileInfo, string) {
-	accept := r.Header.Get("Accept-Encoding")
-	if accept == "" {
-		return nil, nil, ""
-	}
-	if vs := r.Header.Values("Accept-Encoding"); len(vs) > 1 {
-		accept = strings.Join(vs, ",") // a list split over field lines (§5.3)
+// codingOrder returns the indexes in precompressed of the codings r
+// accepts, best first: the client's q-values rank them (RFC 9110
+// §12.5.3), the server's order breaks ties.
+func codingOrder(r *strand.Request) (order [len(precompressed)]int, n int) {
+	accept, ok := listField(&r.Header, "Accept-Encoding")
+	if !ok || accept == "" {
+		return order, 0
 	}
 	var q [len(precompressed)]int
 	for i, p := range precompressed {
@@ -345,11 +439,21 @@ func (h *Handler) sibling(r *strand.Request, name string) (fs.File, fs.FileInfo,
 			}
 		}
 		if best < 0 {
-			return nil, nil, ""
+			return order, n
 		}
 		q[best] = 0
-		p := precompressed[best]
-		f, err := h.fsys.Open(name + p.ext)
+		order[n] = best
+		n++
+	}
+}
+
+// sibling opens the precompressed sibling of name the client prefers, or
+// returns nil; a coding without a sibling file gives way to the next.
+func (h *Handler) sibling(r *strand.Request, name string) (fs.File, fs.FileInfo, string) {
+	order, n := codingOrder(r)
+	for _, i := range order[:n] {
+		p := precompressed[i]
+		f, err := h.open(name + p.ext)
 		if err != nil {
 			continue
 		}
@@ -360,21 +464,22 @@ func (h *Handler) sibling(r *strand.Request, name string) (fs.File, fs.FileInfo,
 		}
 		return f, st, p.coding
 	}
+	return nil, nil, ""
 }
 
 // serveRanges sends one range as 206 with Content-Range, several as a
 // multipart/byteranges body.
-func (h *Handler) serveRanges(w strand.ResponseWriter, r *strand.Request, f fs.File, ranges []byteRange, ctype string, size int64) {
+func (h *Handler) serveRanges(w strand.ResponseWriter, rp *rep, ranges []byteRange) {
 	hdr := w.Header()
 	if len(ranges) == 1 {
 		rg := ranges[0]
-		hdr.Set("Content-Range", rg.contentRange(size))
+		hdr.Set("Content-Range", rg.contentRange(rp.size))
 		hdr.Set("Content-Length", strconv.FormatInt(rg.length, 10))
 		w.WriteHeader(strand.StatusPartialContent)
-		h.copyBody(w, f, rg.start, rg.length)
+		copyBody(w, rp, rg.start, rg.length)
 		return
 	}
-	m := newMultipart(ranges, ctype, size)
+	m := newMultipart(ranges, rp.ctype, rp.size)
 	hdr.Set("Content-Type", "multipart/byteranges; boundary="+m.boundary)
 	hdr.Set("Content-Length", strconv.FormatInt(m.length, 10))
 	w.WriteHeader(strand.StatusPartialContent)
@@ -382,22 +487,27 @@ func (h *Handler) serveRanges(w strand.ResponseWriter, r *strand.Request, f fs.F
 		if _, err := w.WriteString(m.headers[i]); err != nil {
 			return
 		}
-		if !h.copyBody(w, f, rg.start, rg.length) {
+		if !copyBody(w, rp, rg.start, rg.length) {
 			return
 		}
 	}
 	_, _ = w.WriteString(m.closing)
 }
 
-// copyBody sends n bytes of f from offset. An *os.File reaches the socket
-// through the ResponseWriter's ReadFrom, which uses sendfile where it can;
-// the body never sits whole in memory.
-func (h *Handler) copyBody(w strand.ResponseWriter, f fs.File, offset, n int64) bool {
-	var src io.Reader = f
+// copyBody sends n bytes of rp from offset. Bytes in memory are written;
+// a file reaches the socket through the ResponseWriter's ReadFrom, which
+// uses sendfile where it can (for an *os.File or Dir's openat2 files), so
+// its body never sits whole in memory.
+func copyBody(w strand.ResponseWriter, rp *rep, offset, n int64) bool {
+	if rp.data != nil {
+		_, err := w.Write(rp.data[offset : offset+n])
+		return err == nil
+	}
+	var src io.Reader = rp.f
 	if offset > 0 {
-		s, ok := f.(io.Seeker)
+		s, ok := rp.f.(io.Seeker)
 		if !ok {
-			ra, ok := f.(io.ReaderAt)
+			ra, ok := rp.f.(io.ReaderAt)
 			if !ok {
 				return false
 			}
@@ -464,7 +574,10 @@ func (h *Handler) cacheControl(urlPath string) string {
 func (h *Handler) notFound(w strand.ResponseWriter, r *strand.Request) {
 	if fb := h.opt.SPAFallback; fb != "" && acceptsHTML(r) {
 		if name, ok := h.resolve(fb); ok && !h.hidden(name) {
-			if f, err := h.fsys.Open(name); err == nil {
+			if h.cache != nil && !strings.HasSuffix(fb, "/") && h.serveCached(w, r, name, fb) {
+				return
+			}
+			if f, err := h.open(name); err == nil {
 				defer f.Close()
 				if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 					h.serveFile(w, r, f, st, name, fb)
@@ -481,6 +594,10 @@ func acceptsHTML(r *strand.Request) bool {
 	return strings.Contains(a, "text/html") || strings.Contains(a, "*/*") || a == ""
 }
 
+// errSpecialFile refuses a FIFO, a socket or a device: Dir serves
+// regular files and directories only.
+var errSpecialFile = errors.New("static: not a regular file or directory")
+
 // openError maps a file system error to a status without revealing paths.
 func (h *Handler) openError(w strand.ResponseWriter, r *strand.Request, err error) {
 	switch {
@@ -488,7 +605,10 @@ func (h *Handler) openError(w strand.ResponseWriter, r *strand.Request, err erro
 		// "/file.txt/x", a name longer than the file system allows, a
 		// loop of links: nothing there, as far as the client may know.
 		errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.ENAMETOOLONG),
-		errors.Is(err, syscall.ELOOP):
+		errors.Is(err, syscall.ELOOP),
+		// openat2 refusing a step out of the root (RESOLVE_BENEATH), and
+		// a FIFO, socket or device, which is no file to serve.
+		errors.Is(err, syscall.EXDEV), errors.Is(err, errSpecialFile):
 		h.notFound(w, r)
 	case errors.Is(err, fs.ErrPermission):
 		strand.Error(w, "403 forbidden", strand.StatusForbidden)

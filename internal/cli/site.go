@@ -50,14 +50,3 @@ func standardStack(srv *strand.Server, log *slog.Logger, metrics *middleware.Met
 		metrics.Middleware(),
 	}
 }
-
-// getOrHead answers 405 with Allow (RFC 9110 §15.5.6) unless the method is
-// GET or HEAD.
-func getOrHead(w strand.ResponseWriter, r *strand.Request) bool {
-	if r.Method == "GET" || r.Method == "HEAD" {
-		return true
-	}
-	w.Header().Set("Allow", "GET, HEAD")
-	strand.Error(w, "405 method not allowed", strand.StatusMethodNotAllowed)
-	return false
-}

@@ -6,33 +6,51 @@ package engine
 // while it waits, and comes back.
 //
 //	accept ──> pool worker: OpenSession ──> Resume ─┬─> done: closed or hijacked
-//	                                                 └─> park: nothing buffered
+//	                                                 └─> park: idle
 //	                                                       │  poller.park: parked[fd] = slot,
 //	                                                       │  wheel, epoll_ctl(ONESHOT)
 //	           pool worker: Resume <── dispatch <── epoll_wait reports fd
 //	           poller: Expire <── wheel tick finds the deadline passed
+//	           poller: Release <── wheel tick finds it parked ReleaseAfter
 //
 // Each poller owns one epoll instance, the map of its parked slots by
 // descriptor, and a timing wheel of their deadlines; mu guards the map,
-// the wheel and closed. A slot is in exactly one of three places: parked
-// (in the map and, with a deadline, in the wheel; its descriptor armed
-// one-shot), running on a pool worker, or gone. Only the poller's lock
-// moves it out of "parked", either to a worker (the descriptor was
-// reported) or to Expire (the deadline passed, or the engine stopped), so
-// the two can never both happen. Because the descriptor is armed one-shot,
-// epoll reports it at most once per park.
+// the wheel and closed. A slot is in exactly one of four places: parked
+// (in the map and, when due some time, in the wheel; its descriptor armed
+// one-shot), running on a pool worker, being released by the poller
+// goroutine (in neither the map nor the wheel: see releaseAll), or gone.
+// Only the poller's lock moves it out of "parked", either to a worker (the
+// descriptor was reported), to Expire (the deadline passed, or the engine
+// stopped) or to be released, so no two can happen at once. Because the
+// descriptor is armed one-shot, epoll reports it at most once per park.
 //
 // The engine reads nothing itself: a resumed session reads its socket on
 // the worker (see the root package's idle.go), and returns to the engine
-// only when it is idle again. A connection in the middle of a request, or
-// sending a response to a slow reader, stays on its worker, blocked in the
-// runtime's own poller with its deadlines, as in the goroutine engine.
+// only when it waits for its next request with nothing buffered: at once,
+// or, for a busy connection, after waiting up to ParkAfter on its worker.
+// A connection in the middle of a request, sending a response to a slow
+// reader, or lingering so, stays on its worker, blocked in the runtime's
+// own poller with its deadlines, as in the goroutine engine: a busy
+// keep-alive connection costs what it costs there, and only one that
+// pauses pays the hand-offs of parking (an epoll_ctl, then a report, a
+// dispatch to a worker and a read).
+//
+// The poller goroutine does not block a thread in epoll_wait either: the
+// epoll instance is itself watched by the runtime's poller (see
+// internal/netpoll), so a poller waits parked in the scheduler like any
+// goroutine blocked on a socket.
 //
 // Timeouts of parked connections come from the wheel, not from a timer per
 // connection: wheelSlots buckets of wheelTick each, a bucket holding the
-// slots whose deadline falls in it (a deadline more than a turn away waits
-// for a later turn). A parked connection thus costs a map entry and a slot
-// (about 100 bytes) beside its Session, and nothing per second.
+// slots whose due tick falls in it (a tick more than a turn away waits for
+// a later turn). A slot is due at its deadline, or earlier, ReleaseAfter
+// after it parked, to be released: the session gives up its net.Conn
+// (whose runtime state, about 850 bytes, is most of what a parked
+// connection costs) for a bare duplicate of its descriptor, which the
+// poller watches instead (see releaseOne), and Resume makes a net.Conn of
+// it again. (A session may also release itself as it parks, see
+// SessionOptions.Release.) A released connection thus costs its Session,
+// a slot and a map entry (about 100 bytes), and nothing per second.
 
 import (
 	"errors"
@@ -60,7 +78,18 @@ func (e *Epoll) Serve(ln net.Listener, h ConnHandler) error {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	es := &epollServer{h: sh, pollers: make([]*poller, n)}
+	parkAfter := e.ParkAfter
+	if parkAfter == 0 {
+		parkAfter = DefaultParkAfter
+	}
+	releaseAfter := e.ReleaseAfter
+	if releaseAfter == 0 {
+		releaseAfter = DefaultReleaseAfter
+	}
+	es := &epollServer{h: sh, parkAfter: parkAfter, releaseTicks: -1, pollers: make([]*poller, n)}
+	if releaseAfter > 0 {
+		es.releaseTicks = int64((releaseAfter + wheelTick - 1) / wheelTick)
+	}
 	for i := range es.pollers {
 		np, err := netpoll.New(maxEvents)
 		if err != nil {
@@ -82,9 +111,11 @@ func (e *Epoll) Serve(ln net.Listener, h ConnHandler) error {
 }
 
 type epollServer struct {
-	h       SessionHandler // immutable
-	pollers []*poller      // immutable
-	pool    *pool
+	h            SessionHandler // immutable
+	parkAfter    time.Duration  // immutable
+	releaseTicks int64          // ReleaseAfter in wheel ticks, -1: never; immutable
+	pollers      []*poller      // immutable
+	pool         *pool
 }
 
 // handle is the pool's job: a new connection or a resumed slot.
@@ -99,7 +130,7 @@ func (es *epollServer) handle(job any) {
 
 func (es *epollServer) open(c net.Conn) {
 	s := &slot{}
-	sess := es.h.OpenSession(c, s.detach)
+	sess := es.h.OpenSession(c, SessionOptions{ParkAfter: es.parkAfter, Release: es.releaseTicks >= 0, Detach: s.detach})
 	if sess == nil {
 		return
 	}
@@ -141,14 +172,15 @@ func (es *epollServer) stop(wg *sync.WaitGroup) {
 // A slot is the engine's record of one session.
 type slot struct {
 	sess       Session
-	fd         int32
 	p          *poller
-	registered bool // fd is in p's interest list; owned by whoever runs the slot
-	draining   bool // the engine stopped: serve to the end without parking
+	fd         int32 // sess.FD() as of the last park or release
+	registered bool  // fd is in p's interest list; owned by whoever runs the slot
+	draining   bool  // the engine stopped: serve to the end without parking
 
 	// Guarded by p.mu while parked.
 	deadline   int64 // wheel ticks since the epoch; 0: none
-	prev, next *slot // in the wheel bucket of deadline
+	due        int64 // the tick of the wheel bucket s is in: deadline, or when to release it; 0: none
+	prev, next *slot // in the wheel bucket of due
 }
 
 // run resumes the session on the calling worker and parks it again if it
@@ -161,8 +193,9 @@ func (s *slot) run() {
 }
 
 // detach removes the descriptor from the poller: the session was hijacked
-// and the descriptor is about to be handed on. It runs on the session's
-// worker, while the slot is not parked.
+// and the descriptor is about to be handed on, or it was released and is
+// about to be closed (a duplicate made of it shares its interest list
+// entry). It runs on the session's worker, while the slot is not parked.
 func (s *slot) detach() {
 	if !s.registered {
 		return
@@ -193,6 +226,7 @@ func ticks(t time.Time) int64 { return t.UnixNano() / int64(wheelTick) }
 // stop cannot close the epoll instance in between. The map entry comes
 // first: the report may arrive before EpollCtl returns.
 func (p *poller) park(s *slot, deadline time.Time) {
+	s.fd = int32(s.sess.FD()) // a released session has a new one
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -212,6 +246,12 @@ func (p *poller) park(s *slot, deadline time.Time) {
 	if !deadline.IsZero() {
 		// Rounded up: a timeout may last up to a tick longer, never shorter.
 		s.deadline = max(ticks(deadline)+1, p.lastTick+1)
+	}
+	s.due = s.deadline
+	if rt := p.es.releaseTicks; rt >= 0 && (s.due == 0 || p.lastTick+1+rt < s.due) {
+		s.due = p.lastTick + 1 + rt
+	}
+	if s.due != 0 {
 		p.link(s)
 	}
 	first := !s.registered
@@ -232,13 +272,13 @@ func (p *poller) park(s *slot, deadline time.Time) {
 // unpark takes s out of the map and the wheel. p.mu must be held.
 func (p *poller) unpark(s *slot) {
 	delete(p.parked, s.fd)
-	if s.deadline != 0 {
+	if s.due != 0 {
 		p.unlink(s)
 	}
 }
 
 func (p *poller) link(s *slot) {
-	b := &p.wheel[s.deadline%wheelSlots]
+	b := &p.wheel[s.due%wheelSlots]
 	s.prev, s.next = nil, *b
 	if *b != nil {
 		(*b).prev = s
@@ -250,7 +290,7 @@ func (p *poller) unlink(s *slot) {
 	if s.prev != nil {
 		s.prev.next = s.next
 	} else {
-		p.wheel[s.deadline%wheelSlots] = s.next
+		p.wheel[s.due%wheelSlots] = s.next
 	}
 	if s.next != nil {
 		s.next.prev = s.prev
@@ -261,15 +301,13 @@ func (p *poller) unlink(s *slot) {
 // loop waits for reports and ticks until the engine stops.
 func (p *poller) loop() {
 	var fds []int32
-	var ready, expired []*slot
+	var ready, expired, release, stale []*slot
 	p.mu.Lock()
 	next := p.lastTick + 1
 	p.mu.Unlock()
 	for {
-		wait := time.Until(time.Unix(0, next*int64(wheelTick)))
-		msec := max(int(wait/time.Millisecond)+1, 0)
 		var err error
-		fds, _, err = p.np.Wait(fds[:0], msec)
+		fds, _, err = p.np.Wait(fds[:0], time.Unix(0, next*int64(wheelTick)))
 		if err != nil {
 			time.Sleep(wheelTick) // EBADF, ENOMEM: not expected; do not spin
 		}
@@ -285,7 +323,7 @@ func (p *poller) loop() {
 				ready = append(ready, s)
 			}
 		}
-		expired = p.sweep(ticks(time.Now()), expired[:0])
+		expired, release = p.sweep(ticks(time.Now()), expired[:0], release[:0])
 		next = p.lastTick + 1
 		p.mu.Unlock()
 		for _, s := range ready {
@@ -297,21 +335,41 @@ func (p *poller) loop() {
 			_ = p.np.Remove(int(s.fd))
 			s.sess.Expire()
 		}
+		if len(release) > 0 {
+			stale = p.releaseAll(release, stale[:0])
+			for _, s := range stale {
+				s.sess.Expire() // its descriptor number is another's now
+			}
+		}
 		clear(ready)
 		clear(expired)
+		clear(release)
+		clear(stale)
 	}
 }
 
-// sweep takes out the slots whose deadline has come by tick now, walking
-// the buckets since the last sweep. p.mu must be held.
-func (p *poller) sweep(now int64, expired []*slot) []*slot {
+// sweep takes the slots due by tick now out of the map and the wheel,
+// walking the buckets since the last sweep: those whose deadline has come
+// into expired, the others into release (up to maxReleases; the rest move
+// to the next tick). p.mu must be held.
+func (p *poller) sweep(now int64, expired, release []*slot) ([]*slot, []*slot) {
 	from := max(p.lastTick+1, now-wheelSlots+1)
 	for t := from; t <= now; t++ {
 		for s := p.wheel[t%wheelSlots]; s != nil; {
 			next := s.next
-			if s.deadline <= now {
+			switch {
+			case s.due > now: // a later turn
+			case s.deadline != 0 && s.deadline <= now:
 				p.unpark(s)
 				expired = append(expired, s)
+			case len(release) < maxReleases:
+				p.unpark(s)
+				s.due = 0
+				release = append(release, s)
+			default:
+				p.unlink(s)
+				s.due = now + 1
+				p.link(s)
 			}
 			s = next
 		}
@@ -319,5 +377,60 @@ func (p *poller) sweep(now int64, expired []*slot) []*slot {
 	if now > p.lastTick {
 		p.lastTick = now
 	}
-	return expired
+	return expired, release
+}
+
+// maxReleases bounds the releases of one tick, each a handful of system
+// calls; the rest wait for the next tick.
+const maxReleases = 1024
+
+// releaseAll releases the slots sweep took out of the map and the wheel,
+// without p.mu: no other goroutine knows of them meanwhile (a report for
+// one of their descriptors waits in the epoll instance for this
+// goroutine's next Wait). It then parks them again, or, if the engine
+// stopped meanwhile (stop did not see them), dispatches them to be served
+// to the end. It returns the stale sessions found in the way, to be
+// expired.
+func (p *poller) releaseAll(release, stale []*slot) []*slot {
+	for _, s := range release {
+		p.releaseOne(s)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		for _, s := range release {
+			s.draining = true
+			p.es.pool.dispatch(s)
+		}
+		return stale
+	}
+	for _, s := range release {
+		if old := p.parked[s.fd]; old != nil {
+			// A session closed under the engine while parked (see park)
+			// held the number of s's new descriptor.
+			p.unpark(old)
+			stale = append(stale, old)
+		}
+		p.parked[s.fd] = s
+		if s.due = s.deadline; s.due != 0 {
+			p.link(s)
+		}
+	}
+	return stale
+}
+
+// releaseOne asks s's session to release its net.Conn, and watches the
+// descriptor it keeps instead. The old descriptor leaves the interest list
+// first: the new one is a duplicate, sharing its socket, and the entry
+// would outlive the old one's closing.
+func (p *poller) releaseOne(s *slot) {
+	if p.np.Remove(int(s.fd)) != nil {
+		return
+	}
+	if fd, ok := s.sess.Release(); ok {
+		s.fd = int32(fd)
+	}
+	// A failure leaves it unwatched: it expires at its deadline, or when
+	// the engine stops.
+	s.registered = p.np.Arm(int(s.fd), true) == nil
 }

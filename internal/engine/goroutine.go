@@ -11,18 +11,76 @@ import (
 // the one most likely still in cache, and the ones at the bottom of the
 // stack are the ones that idle long enough to be let go.
 //
+// A worker's stack grows to what the handler needs, and only a garbage
+// collection shrinks it again, which a server that allocates little
+// rarely runs. So when the ConnHandler is a SessionHandler, a connection
+// that waits for its next request does not wait on its worker for long
+// (see DefaultParkAfter): the worker goes back to the pool, and the wait
+// goes on on a new goroutine (Session.Wait), whose stack is small, until
+// the client sends its next request; the connection then goes back to a
+// worker. An idle connection holds a small goroutine and no buffer.
+//
 // The zero value is ready to use.
 type Goroutine struct {
 	// MaxIdleWorker is how long a parked worker waits for a connection
 	// before it exits. Zero means 10 seconds.
 	MaxIdleWorker time.Duration
+
+	// ParkAfter is how long a busy connection waiting for its next
+	// request keeps its worker before the wait moves to a goroutine of
+	// its own; other connections move at once. Zero means
+	// DefaultParkAfter; negative moves every connection at once.
+	ParkAfter time.Duration
 }
 
 // Serve implements Engine.
 func (g *Goroutine) Serve(ln net.Listener, h ConnHandler) error {
-	p := newPool(func(x any) { h.ServeConn(x.(net.Conn)) }, g.MaxIdleWorker)
+	var p *pool
+	if sh, ok := h.(SessionHandler); ok {
+		gs := &goroutineSessions{h: sh, parkAfter: g.ParkAfter}
+		if gs.parkAfter == 0 {
+			gs.parkAfter = DefaultParkAfter
+		}
+		p = newPool(gs.handle, g.MaxIdleWorker)
+		gs.pool = p
+	} else {
+		p = newPool(func(x any) { h.ServeConn(x.(net.Conn)) }, g.MaxIdleWorker)
+	}
 	defer p.close()
 	return acceptLoop(ln, func(c net.Conn) { p.dispatch(c) })
+}
+
+// goroutineSessions serves Sessions on the pool's workers, and their waits
+// on goroutines of their own.
+type goroutineSessions struct {
+	h         SessionHandler // immutable
+	parkAfter time.Duration  // immutable
+	pool      *pool          // immutable once serving
+}
+
+// handle is the pool's job: a new connection or a session whose client
+// has sent bytes.
+func (gs *goroutineSessions) handle(job any) {
+	var s Session
+	switch j := job.(type) {
+	case net.Conn:
+		if s = gs.h.OpenSession(j, SessionOptions{ParkAfter: gs.parkAfter}); s == nil {
+			return
+		}
+	case Session:
+		s = j
+	}
+	if park, _ := s.Resume(true); park {
+		go gs.wait(s)
+	}
+}
+
+// wait is the goroutine that holds a parked session: Session.Wait keeps
+// its stack small.
+func (gs *goroutineSessions) wait(s Session) {
+	if s.Wait() {
+		gs.pool.dispatch(s)
+	}
 }
 
 // newPool starts a pool whose workers call handle with each job; parked

@@ -4,17 +4,37 @@ package netpoll
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"os"
+	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
 
 // A Poller is one epoll instance. Arm, Remove and Wake may be called from
 // any goroutine; Wait from one goroutine at a time.
+//
+// The epoll descriptor is itself registered with the Go runtime's poller
+// (an epoll descriptor is readable while it has events to report), so
+// Wait parks its goroutine in the scheduler like a network read does,
+// instead of blocking a thread in epoll_wait: a blocking system call would
+// keep its P until the runtime's monitor took it back, up to milliseconds
+// later on a busy process, stalling every other goroutine on it.
 type Poller struct {
-	epfd   int
-	wakefd int // an eventfd, always armed (level-triggered)
-	events []unix.EpollEvent
+	epfd   int      // immutable
+	wakefd int      // an eventfd, always armed (level-triggered); immutable
+	ep     *os.File // epfd, as the runtime's poller sees it
+
+	// Owned by the goroutine in Wait.
+	rc       syscall.RawConn
+	poll     func(fd uintptr) bool // p.collect, bound once
+	events   []unix.EpollEvent
+	deadline time.Time // ep's read deadline
+	fds      []int32   // the current Wait's results
+	woken    bool
+	err      error
 }
 
 // New creates a Poller with room for max events per Wait.
@@ -28,13 +48,30 @@ func New(max int) (*Poller, error) {
 		unix.Close(epfd)
 		return nil, fmt.Errorf("eventfd: %w", err)
 	}
-	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wakefd)}
-	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wakefd, &ev); err != nil {
+	fail := func(what string, err error) (*Poller, error) {
 		unix.Close(epfd)
 		unix.Close(wakefd)
-		return nil, fmt.Errorf("epoll_ctl add eventfd: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	return &Poller{epfd: epfd, wakefd: wakefd, events: make([]unix.EpollEvent, max)}, nil
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wakefd)}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wakefd, &ev); err != nil {
+		return fail("epoll_ctl add eventfd", err)
+	}
+	// Non-blocking before os.NewFile: that is what makes the runtime's
+	// poller watch it.
+	if err := unix.SetNonblock(epfd, true); err != nil {
+		return fail("epoll set non-blocking", err)
+	}
+	ep := os.NewFile(uintptr(epfd), "epoll")
+	rc, err := ep.SyscallConn()
+	if err != nil {
+		ep.Close()
+		unix.Close(wakefd)
+		return nil, fmt.Errorf("epoll raw conn: %w", err)
+	}
+	p := &Poller{epfd: epfd, wakefd: wakefd, ep: ep, rc: rc, events: make([]unix.EpollEvent, max)}
+	p.poll = p.collect
+	return p, nil
 }
 
 const armEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT
@@ -72,27 +109,58 @@ func (p *Poller) Remove(fd int) error {
 	return nil
 }
 
-// Wait blocks up to msec milliseconds (-1: without limit) and appends the
+// Wait parks the calling goroutine until descriptors are reported, Wake
+// is called or deadline passes (zero: no limit), and appends the
 // descriptors reported ready to fds. woken reports a Wake since the last
-// Wait. An interrupted wait returns no descriptors and no error.
-func (p *Poller) Wait(fds []int32, msec int) (_ []int32, woken bool, err error) {
-	n, err := unix.EpollWait(p.epfd, p.events, msec)
-	if err == unix.EINTR {
-		return fds, false, nil
+// Wait. A deadline that passes returns no descriptors and no error.
+func (p *Poller) Wait(fds []int32, deadline time.Time) (_ []int32, woken bool, err error) {
+	if !deadline.Equal(p.deadline) {
+		p.deadline = deadline
+		_ = p.ep.SetReadDeadline(deadline)
 	}
-	if err != nil {
-		return fds, false, fmt.Errorf("epoll_wait: %w", err)
+	p.fds, p.woken, p.err = fds, false, nil
+	if !deadline.IsZero() && !time.Now().Before(deadline) {
+		// The runtime fails a read past its deadline without trying it:
+		// take what is ready now instead.
+		p.collect(uintptr(p.epfd))
+	} else {
+		err = p.rc.Read(p.poll)
+	}
+	fds, woken = p.fds, p.woken
+	p.fds = nil
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fds, woken, nil
+	case err != nil:
+		return fds, woken, fmt.Errorf("epoll wait: %w", err)
+	}
+	return fds, woken, p.err
+}
+
+// collect is Wait's RawConn.Read callback: it takes what the epoll
+// instance has to report without blocking, and returns false, to be parked
+// until the instance is readable, when there is nothing.
+func (p *Poller) collect(fd uintptr) bool {
+	n, err := unix.EpollWait(int(fd), p.events, 0)
+	switch {
+	case err == unix.EINTR:
+		return false
+	case err != nil:
+		p.err = fmt.Errorf("epoll_wait: %w", err)
+		return true
+	case n == 0:
+		return false
 	}
 	for _, ev := range p.events[:n] {
 		if int(ev.Fd) == p.wakefd {
 			var b [8]byte
 			_, _ = unix.Read(p.wakefd, b[:])
-			woken = true
+			p.woken = true
 			continue
 		}
-		fds = append(fds, ev.Fd)
+		p.fds = append(p.fds, ev.Fd)
 	}
-	return fds, woken, nil
+	return true
 }
 
 // Wake makes a Wait in progress (or the next one) return.
@@ -109,7 +177,7 @@ func (p *Poller) Wake() error {
 // Close releases the epoll instance and the eventfd. No Wait may be in
 // progress.
 func (p *Poller) Close() error {
-	err := unix.Close(p.epfd)
+	err := p.ep.Close()
 	if err2 := unix.Close(p.wakefd); err == nil {
 		err = err2
 	}
