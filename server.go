@@ -63,6 +63,13 @@ type Server struct {
 	// next request.
 	IdleTimeout time.Duration
 
+	// DrainDelay is how long Shutdown keeps serving normally, listeners
+	// open, after ShuttingDown starts reporting true: the time for load
+	// balancers polling a readiness check (middleware.Ready) to see it
+	// fail and stop sending new requests before connections are refused.
+	// Zero means no delay; Shutdown's context bounds it.
+	DrainDelay time.Duration
+
 	// MaxRequestLineBytes bounds the request line (414 beyond it).
 	MaxRequestLineBytes int
 	// MaxHeaderBytes bounds the whole request head (431 beyond it).
@@ -106,6 +113,7 @@ type Server struct {
 
 	clock         date.Clock
 	inShutdown    atomic.Bool
+	draining      atomic.Bool // Shutdown called; readiness fails (see DrainDelay)
 	nconns        atomic.Int64
 	zeroCopyBytes atomic.Int64 // see ServerStats
 	pools         pools        // buffers and exchanges, shared by all connections
@@ -336,12 +344,22 @@ func (s *Server) forgetConn(c *conn) {
 // OpenConns returns the number of connections being served.
 func (s *Server) OpenConns() int { return int(s.nconns.Load()) }
 
-// Shutdown stops the server gracefully: it closes the listeners, closes
-// idle connections, lets requests in flight finish (their connections
-// close after the response), and returns once every connection is closed.
-// If ctx ends first, the remaining connections are closed forcibly, request
+// Shutdown stops the server gracefully: after DrainDelay (serving as usual
+// while ShuttingDown reports true), it closes the listeners, closes idle
+// connections, lets requests in flight finish (their connections close
+// after the response), and returns once every connection is closed. If ctx
+// ends first, the remaining connections are closed forcibly, request
 // contexts are cancelled, and ctx's error is returned.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.draining.Store(true)
+	if s.DrainDelay > 0 && !s.inShutdown.Load() {
+		t := time.NewTimer(s.DrainDelay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
 	s.inShutdown.Store(true)
 	s.closeListeners()
 	wait := time.Millisecond

@@ -46,5 +46,6 @@ func Hijack(w ResponseWriter) (net.Conn, *bufio.ReadWriter, error) {
 
 // ShuttingDown reports whether Shutdown or Close has been called: from
 // that moment a readiness check should fail, so that load balancers stop
-// sending new requests while the connections drain.
-func (s *Server) ShuttingDown() bool { return s.shuttingDown() }
+// sending new requests; with DrainDelay, the server keeps serving them
+// meanwhile.
+func (s *Server) ShuttingDown() bool { return s.draining.Load() || s.shuttingDown() }

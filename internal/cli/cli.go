@@ -42,6 +42,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port")
 	engine := fs.String("engine", strand.EngineGoroutine, "connection engine: goroutine or epoll (Linux)")
 	workers := fs.Int("workers", 1, "processes serving the port together (SO_REUSEPORT), under this one; 0: one per CPU")
+	drain := fs.Duration("drain-delay", 0, "after a stop signal, keep serving this long with /ready failing, before closing")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: strand [--addr host:port] [--engine goroutine|epoll] [--workers N]\n"+
 			"       strand serve [flags] [DIR]\n\n"+
@@ -62,7 +63,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewJSONHandler(stdout, nil))
 	if id := os.Getenv(workerEnv); id != "" {
-		return runWorker(ctx, id, *addr, *engine, log, stderr)
+		return runWorker(ctx, id, *addr, *engine, *drain, log, stderr)
 	}
 	switch {
 	case *workers < 0:
@@ -72,14 +73,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		*workers = runtime.NumCPU()
 	}
 	if *workers > 1 {
-		return supervise(ctx, *workers, []string{"--addr", *addr, "--engine", *engine}, log, stdout, stderr)
+		return supervise(ctx, *workers, []string{"--addr", *addr, "--engine", *engine, "--drain-delay", drain.String()}, log, stdout, stderr)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "strand: cannot listen on %s: %v\n", *addr, unwrapListenError(err))
 		return 1
 	}
-	srv := &strand.Server{ErrorLog: log, Engine: *engine}
+	srv := &strand.Server{ErrorLog: log, Engine: *engine, DrainDelay: *drain}
 	srv.Handler = defaultSite(srv, log)
 	log.Info("strand serving", "addr", "http://"+ln.Addr().String(), "site", "built-in")
 	return serve(ctx, srv, ln, log, stderr)
@@ -150,12 +151,12 @@ const (
 
 // runWorker is one prefork worker: the built-in site on a SO_REUSEPORT
 // listener, its log lines marked with its number and process ID.
-func runWorker(ctx context.Context, id, addr, engine string, log *slog.Logger, stderr io.Writer) int {
+func runWorker(ctx context.Context, id, addr, engine string, drain time.Duration, log *slog.Logger, stderr io.Writer) int {
 	log = log.With("worker", id, "pid", os.Getpid())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go watchParent(ctx, cancel, os.Getppid())
-	srv := &strand.Server{Addr: addr, ReusePort: true, ErrorLog: log, Engine: engine}
+	srv := &strand.Server{Addr: addr, ReusePort: true, ErrorLog: log, Engine: engine, DrainDelay: drain}
 	srv.Handler = defaultSite(srv, log)
 	log.Info("strand serving", "addr", "http://"+addr, "site", "built-in")
 	return serveWith(ctx, srv, srv.ListenAndServe, log, stderr)

@@ -219,3 +219,33 @@ func TestDefaultSiteStack(t *testing.T) {
 		t.Errorf("log %q: want a JSON line per request with its request_id", out)
 	}
 }
+
+// TestDrainDelay checks --drain-delay: after the stop signal the server
+// keeps answering, with /ready failing so that a load balancer moves away,
+// until the delay ends.
+func TestDrainDelay(t *testing.T) {
+	addr, _, stop := startRun(t, "--drain-delay", "600ms")
+	done := make(chan int, 1)
+	go func() { done <- stop() }()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/ready")
+		if err != nil {
+			t.Fatalf("GET /ready during the drain: %v; want an answer", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == 503 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /ready = %d after the stop signal; want 503", resp.StatusCode)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if resp, body := get(t, "http://"+addr+"/health"); resp.StatusCode != 200 || body != "ok\n" {
+		t.Errorf("GET /health during the drain = %d %q; want 200 ok", resp.StatusCode, body)
+	}
+	if code := <-done; code != 0 {
+		t.Errorf("exit code = %d; want 0", code)
+	}
+}

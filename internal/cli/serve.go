@@ -24,6 +24,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port")
 	engine := fs.String("engine", strand.EngineGoroutine, "connection engine: goroutine or epoll (Linux)")
+	drain := fs.Duration("drain-delay", 0, "after a stop signal, keep serving this long with /ready failing, before closing")
 	certFile := fs.String("tls-cert", "", "PEM certificate file: serve HTTPS (with --tls-key)")
 	keyFile := fs.String("tls-key", "", "PEM private key file for --tls-cert")
 	listing := fs.Bool("listing", true, "list directories without an index.html")
@@ -83,7 +84,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		ln = tls.NewListener(ln, tlsConfig)
 		scheme = "https"
 	}
-	srv := &strand.Server{ErrorLog: log, Engine: *engine}
+	srv := &strand.Server{ErrorLog: log, Engine: *engine, DrainDelay: *drain}
 	reqLog := log
 	if !*accessLog {
 		reqLog = nil
