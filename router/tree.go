@@ -125,27 +125,29 @@ func (n *node) insert(pattern string, segs []segment, owners map[*node]string) *
 		switch s.kind {
 		case static:
 			n = n.insertStatic(s.text)
-		case param:
-			if n.param == nil {
-				n.param = &node{kind: param, prefix: s.text}
-				owners[n.param] = pattern
-			} else if n.param.prefix != s.text {
-				panic("router: pattern " + quote(pattern) + " names parameter :" + s.text +
-					" where " + quote(owners[n.param]) + " has :" + n.param.prefix)
-			}
-			n = n.param
-		case catchAll:
-			if n.catchAll == nil {
-				n.catchAll = &node{kind: catchAll, prefix: s.text}
-				owners[n.catchAll] = pattern
-			} else if n.catchAll.prefix != s.text {
-				panic("router: pattern " + quote(pattern) + " names catch-all *" + s.text +
-					" where " + quote(owners[n.catchAll]) + " has *" + n.catchAll.prefix)
-			}
-			n = n.catchAll
+		case param, catchAll:
+			n = n.wildChild(pattern, s, owners)
 		}
 	}
 	return n
+}
+
+// wildChild returns n's parameter or catch-all child for s, making it on
+// first use. A second name at the same position is a conflict: it panics
+// naming both patterns.
+func (n *node) wildChild(pattern string, s segment, owners map[*node]string) *node {
+	slot, what := &n.param, "parameter :"
+	if s.kind == catchAll {
+		slot, what = &n.catchAll, "catch-all *"
+	}
+	if *slot == nil {
+		*slot = &node{kind: s.kind, prefix: s.text}
+		owners[*slot] = pattern
+	} else if (*slot).prefix != s.text {
+		panic("router: pattern " + quote(pattern) + " names " + what + s.text +
+			" where " + quote(owners[*slot]) + " has " + what[len(what)-1:] + (*slot).prefix)
+	}
+	return *slot
 }
 
 // insertStatic walks or splits static edges so that text is spelled out
