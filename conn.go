@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/strandhttp/strand/internal/engine"
 	"github.com/strandhttp/strand/internal/http1"
 )
 
@@ -73,6 +74,7 @@ type conn struct {
 	parkAfter time.Duration // how long a lingering wait lasts here; immutable after OpenSession
 	idleSince int64         // when the current wait for a request began (see nanos)
 	waitUntil int64         // when it ends (0: never); the engine's to enforce while parked
+	headStart int64         // when the current head's ReadHeaderTimeout began (see nanos); 0: not yet
 
 	requests     int
 	readDeadline int64        // last deadline set, to skip needless updates (see nanos)
@@ -86,9 +88,20 @@ type conn struct {
 	parking    bool // run returns readPark instead of waiting long (a Session)
 	lingering  bool // the last request came soon after its wait began: wait here first
 	parked     bool // run returned readPark: the next wait resumes that one
+	reported   bool // resumed from a park, so bytes are on the socket (readIdle, TLS)
 	released   bool // parked, holding fd but no rwc (idle_linux.go); rwc is written under server.mu
 	mayRelease bool // the engine watches released connections; immutable after OpenSession
-	one        [1]byte
+
+	// Serving on the poller (inline.go).
+	inlineOK bool  // the engine resumes this session Inline; immutable after OpenSession
+	inline   bool  // this Resume is Inline: reads and writes never wait
+	drained  bool  // Inline: the last read left the socket empty; do not read again
+	hup      bool  // Inline: the peer hung up; a short read does not mean empty
+	blocked  bool  // Inline: wbuf holds output the socket would not take
+	left     bool  // Inline: a handler needed to block and the connection left the poller
+	started  bool  // a request is read and framed, its handler still to run (handed to a worker)
+	closing  uint8 // closeFlush or closeLinger: closing was handed to a worker
+	one      [1]byte
 }
 
 func newConn(s *Server, rwc net.Conn) *conn {
@@ -115,23 +128,57 @@ func (c *conn) start() bool {
 	return true
 }
 
-// run serves requests until the connection is done, or, when c.parking,
-// until it waits for a request with nothing buffered and asks to be
-// parked (see waitFor): then it returns true holding no buffer, and the
-// engine calls it again once bytes arrive.
-func (c *conn) run() (parked bool) {
+// run serves requests until the connection is done (engine.Done), or,
+// when c.parking, until it waits for a request with nothing buffered and
+// asks to be parked (see waitFor): then it returns engine.WaitRead
+// holding no buffer, and the engine calls it again once bytes arrive.
+// Inline (inline.go), it also returns when what comes next would block.
+func (c *conn) run() engine.Next {
+	served := 0
 	for {
-		switch c.readRequest() {
-		case readPark:
-			return true
-		case readClose:
-			return false
+		if c.started {
+			c.started = false // read and framed by an Inline run
+		} else {
+			switch c.readRequest() {
+			case readPark:
+				return engine.WaitRead
+			case readParkWrite:
+				return c.waitWrite()
+			case readClose:
+				return c.closed()
+			}
+			if c.inline && !c.fitsInline() {
+				c.started = true
+				return engine.ToWorker
+			}
 		}
 		c.runHandler()
 		if !c.finishRequest() {
-			return false
+			return c.closed()
+		}
+		if c.left {
+			c.left = false // served by blocking, on the poller: on to a worker
+			return engine.ToWorker
+		}
+		if c.inline {
+			if c.blocked {
+				return c.waitWrite()
+			}
+			if served++; served == maxInlineRequests && c.r < c.w {
+				return engine.Again
+			}
 		}
 	}
+}
+
+// closed is what run returns once the connection is done: Done, or, when
+// an Inline run could not finish closing without waiting, ToWorker.
+func (c *conn) closed() engine.Next {
+	if c.closing != closeNone && c.inline {
+		return engine.ToWorker
+	}
+	c.closing = closeNone
+	return engine.Done
 }
 
 // end closes the connection, unless it was hijacked, gives its buffers
@@ -149,6 +196,13 @@ func (c *conn) end(p any) {
 		// longer sees it (see closeIdleConns).
 		c.server.forgetConn(c)
 		c.closeReleased()
+		if p == nil {
+			if c.x != nil {
+				c.recycle()
+			}
+			c.releaseExchange()
+			c.releaseBuffers()
+		}
 		return
 	case !c.hijacked:
 		c.rwc.Close()
@@ -179,9 +233,10 @@ func (c *conn) handshake() bool {
 
 // Results of readRequest.
 const (
-	readOK    = iota // a request head was read: run the handler
-	readClose        // the connection is done
-	readPark         // idle with nothing buffered, and c.parking: return to the engine (idle.go)
+	readOK        = iota // a request head was read: run the handler
+	readClose            // the connection is done
+	readPark             // idle with nothing buffered, and c.parking, or Inline with a partial head: return to the engine (idle.go)
+	readParkWrite        // Inline, output waits for the socket to take it (inline.go)
 )
 
 // readRequest reads and parses the next request head, framing its body.
@@ -193,7 +248,6 @@ func (c *conn) readRequest() int {
 		c.x.parser.Reset()
 	}
 	s := c.server
-	var headStart time.Time
 	n := 0
 	for {
 		if c.r < c.w {
@@ -215,15 +269,19 @@ func (c *conn) readRequest() int {
 		if err := c.flush(); err != nil {
 			return readClose
 		}
+		if c.blocked {
+			return readParkWrite // Inline: not another byte in before they leave
+		}
 		switch {
-		case c.r < c.w && headStart.IsZero():
+		case c.r < c.w && c.headStart == 0:
 			// ReadHeaderTimeout runs from the head's first byte, or for a
 			// connection's first request from accept: a client that
 			// connects and trickles gets one timeout in all, not two.
-			headStart = time.Now()
+			headStart := time.Now()
 			if c.requests == 0 {
 				headStart = c.accepted
 			}
+			c.headStart = headStart.UnixNano()
 			c.setReadDeadline(deadlineAfter(headStart, s.readHeaderTimeout()), 0)
 		case c.r == c.w && c.requests == 0:
 			t := s.readHeaderTimeout()
@@ -249,7 +307,18 @@ func (c *conn) readRequest() int {
 				c.replyParseError(&http1.Error{Status: StatusRequestHeaderFieldsTooLarge, Reason: "request header fields too large"})
 				return readClose
 			}
-			m, err = c.rwc.Read(c.rbuf[c.w:])
+			if c.inline {
+				m, err = c.readInline(c.rbuf[c.w:])
+				if err == errWouldBlock {
+					// The rest of the head waits in the engine, with the
+					// buffer, until the head's deadline.
+					c.parked = false
+					c.waitUntil = nanos(deadlineAfter(fromNanos(c.headStart), s.readHeaderTimeout()))
+					return readPark
+				}
+			} else {
+				m, err = c.rwc.Read(c.rbuf[c.w:])
+			}
 		}
 		c.w += m
 		if m > 0 {
@@ -304,6 +373,7 @@ func (c *conn) startRequest(n int) bool {
 	req := c.req
 	req.raw = append(req.raw[:0], c.rbuf[c.r:c.r+n]...)
 	c.r += n
+	c.headStart = 0
 	if err := http1.ParseHead(req.raw, &req.head, c.x.parser.Limits); err != nil {
 		c.replyParseError(err)
 		return false
@@ -440,6 +510,17 @@ func (c *conn) closeConn(linger bool) {
 	if err := c.flush(); err != nil {
 		return
 	}
+	if c.inline {
+		// Waiting for the output to leave, or lingering, is a worker's
+		// job (run returns ToWorker, then Resume calls closeConn again).
+		switch {
+		case linger:
+			c.closing = closeLinger
+		case c.blocked:
+			c.closing = closeFlush
+		}
+		return
+	}
 	tc, ok := c.rwc.(interface{ CloseWrite() error })
 	if !ok || !linger {
 		return
@@ -479,6 +560,9 @@ func (c *conn) sendContinue() {
 // readBody reads body bytes from the socket into p, moving the read
 // deadline to ReadTimeout from now.
 func (c *conn) readBody(p []byte) (int, error) {
+	if c.inline && !c.leaveInline() {
+		return 0, io.ErrUnexpectedEOF
+	}
 	if t := c.server.readTimeout(); t > 0 {
 		c.setReadDeadline(time.Now().Add(t), t)
 	} else {
@@ -504,7 +588,7 @@ func (c *conn) setReadDeadline(t time.Time, timeout time.Duration) {
 		n-c.readDeadline < int64(slack(timeout)) {
 		return
 	}
-	if n == c.readDeadline {
+	if n == c.readDeadline || c.rwc == nil { // released: the engine's wheel keeps time
 		return
 	}
 	c.readDeadline = n
@@ -549,6 +633,9 @@ func (c *conn) flush() error {
 	if c.x == nil || len(c.x.wbuf) == 0 {
 		return nil
 	}
+	if c.inline {
+		return c.flushInline()
+	}
 	c.armWriteDeadline()
 	_, err := c.rwc.Write(c.x.wbuf)
 	c.x.wbuf = c.x.wbuf[:0]
@@ -561,6 +648,10 @@ func (c *conn) flush() error {
 // writeDirect writes wbuf and then p, with one system call when the
 // connection supports vectored writes.
 func (c *conn) writeDirect(p []byte) error {
+	if c.inline {
+		c.x.wbuf = append(c.x.wbuf, p...)
+		return c.flushInline()
+	}
 	c.armWriteDeadline()
 	bufs := net.Buffers{c.x.wbuf, p}
 	_, err := bufs.WriteTo(c.rwc)
@@ -621,6 +712,9 @@ func (c *conn) startWatching() {
 	if c.x.bgActive || c.hijacked || c.r < c.w {
 		return // bytes already buffered: the client was alive just now
 	}
+	if c.inline {
+		return // on the poller nothing may wait: the handler promised not to
+	}
 	if !c.x.inHandler {
 		// A body drained to its end after the handler returned: the
 		// connection reads the next request itself, and a background read
@@ -667,6 +761,15 @@ func isTimeout(err error) bool {
 
 // hijack detaches the connection from the server.
 func (c *conn) hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if c.inline {
+		// The handler gets a net.Conn, and what is queued leaves first.
+		if !c.leaveInline() {
+			return nil, nil, ErrNotHijackable
+		}
+		if err := c.flush(); err != nil {
+			return nil, nil, err
+		}
+	}
 	c.stopWatching()
 	c.hijacked = true
 	if c.detach != nil {

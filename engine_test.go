@@ -381,3 +381,57 @@ func TestTenThousandKeepAliveConns(t *testing.T) {
 	}
 	t.Logf("%d connections, two requests each, in %v", n, time.Since(start).Round(time.Millisecond))
 }
+
+// TestEpollMaxWorkers runs blocking handlers on five connections with
+// MaxWorkers 2: two run at once, the other requests wait for them, and
+// all are answered.
+func TestEpollMaxWorkers(t *testing.T) {
+	requireEpoll(t)
+	var running, peak atomic.Int32
+	release := make(chan struct{})
+	h := HandlerFunc(func(w ResponseWriter, r *Request) {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for old := peak.Load(); n > old && !peak.CompareAndSwap(old, n); old = peak.Load() {
+		}
+		<-release
+		_, _ = w.WriteString("done")
+	})
+	addr := serve(t, &Server{Handler: h, Engine: EngineEpoll, MaxWorkers: 2})
+	const n = 5
+	results := make(chan error, n)
+	for range n {
+		go func() {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				results <- err
+				return
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(testTimeout))
+			if _, err := c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+				results <- err
+				return
+			}
+			resp, err := readRawResponse(bufio.NewReader(c), "GET")
+			if err == nil && (resp.Status != 200 || string(resp.Body) != "done") {
+				err = fmt.Errorf("%d %q; want 200 done", resp.Status, resp.Body)
+			}
+			results <- err
+		}()
+	}
+	waitFor(t, "two handlers to run", func() bool { return running.Load() == 2 })
+	time.Sleep(50 * time.Millisecond) // room for a wrongly started third
+	if got := running.Load(); got != 2 {
+		t.Fatalf("%d handlers running with MaxWorkers 2", got)
+	}
+	close(release)
+	for range n {
+		if err := recv(t, results, "a response"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := peak.Load(); got != 2 {
+		t.Fatalf("at most %d handlers ran at once; want 2", got)
+	}
+}

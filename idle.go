@@ -40,7 +40,9 @@ package strand
 // TLS above all (crypto/tls may hold decrypted bytes the socket no longer
 // shows), waits by reading one byte into conn.one and takes the read
 // buffer after it: tls.Conn keeps the rest of the record, so the next
-// Read costs no system call.
+// Read costs no system call. Parking one (the engines watch the
+// descriptor beneath crypto/tls) first asks crypto/tls whether it holds
+// bytes already: see readIdle.
 
 import (
 	"errors"
@@ -150,12 +152,42 @@ func (c *conn) releaseBuffers() {
 func (c *conn) readIdle() (int, error) {
 	c.releaseExchange()
 	c.releaseBuffers()
+	if c.inline {
+		if c.drained {
+			return 0, errWouldBlock // see readInline
+		}
+		buf := c.server.pools.bufs.Get(initialReadBuffer)
+		n, err := c.readInline(buf)
+		if n == 0 {
+			c.server.pools.bufs.Put(buf)
+			return 0, err
+		}
+		c.rbuf = buf
+		c.acquireExchange()
+		return n, nil
+	}
 	if c.raw == nil {
+		// TLS. A probe asks crypto/tls for what it holds already (bytes
+		// of a record it has read, decrypted or not) without a look at
+		// the socket: a read deadline in the past fails the socket's
+		// read before it is tried, and crypto/tls takes a timeout as
+		// temporary, its state intact. A session that the engine resumed
+		// has bytes on the socket: it reads them.
+		probe := c.probe && !c.reported
+		c.reported = false
+		if probe {
+			c.readDeadline = nanos(aLongTimeAgo)
+			_ = c.rwc.SetReadDeadline(aLongTimeAgo)
+		}
 		n, err := c.rwc.Read(c.one[:])
 		if n > 0 {
 			c.rbuf = c.server.pools.bufs.Get(initialReadBuffer)
 			c.rbuf[0] = c.one[0]
 			c.acquireExchange()
+			return n, nil
+		}
+		if probe && isTimeout(err) {
+			return 0, errWouldBlock
 		}
 		return n, err
 	}
@@ -190,6 +222,15 @@ func (c *conn) readIdle() (int, error) {
 // the second case.
 func (c *conn) waitFor(now, until time.Time, timeout time.Duration) {
 	c.probe = false
+	if c.inline {
+		// On the poller nothing waits (inline.go): the wait is the
+		// engine's, which enforces waitUntil; one resumed goes on.
+		if !c.parked {
+			c.waitUntil = nanos(until)
+		}
+		c.parked = false
+		return
+	}
 	if !c.parking {
 		c.parked = false
 		c.waitUntil = nanos(until)
@@ -203,7 +244,7 @@ func (c *conn) waitFor(now, until time.Time, timeout time.Duration) {
 	if c.parked {
 		c.parked = false
 		c.resumed(n)
-		c.probe = true
+		c.probe, c.reported = true, true
 		if c.readDeadline != 0 && c.readDeadline < n { // a lingering wait's, passed
 			c.setReadDeadline(fromNanos(c.waitUntil), 0)
 		}
@@ -239,9 +280,12 @@ func (c *conn) resumed(now int64) {
 // there most often keeps the connection idle for long (a preconnect, a
 // pooled connection), and one that does not pays for its net.Conn once,
 // on its second request, as a busy connection lingers from then on.
+//
+// A connection the engine resumes Inline is always released as it parks:
+// that is the only way it is served there (see inline.go).
 func (c *conn) park() int {
 	c.parked = true
-	if c.mayRelease && c.requests == 1 && !c.lingering {
+	if !c.released && (c.inlineOK || c.mayRelease && c.requests == 1 && !c.lingering) {
 		c.releaseSelf()
 	}
 	return readPark

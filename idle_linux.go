@@ -19,7 +19,9 @@ package strand
 // only after forgetConn, so that no one else may still look at it.
 
 import (
+	"io"
 	"net"
+	"os"
 	"syscall"
 
 	"github.com/strandhttp/strand/internal/netpoll"
@@ -84,5 +86,44 @@ func (c *conn) reattach() bool {
 func (c *conn) closeReleased() {
 	if c.fd >= 0 {
 		_ = syscall.Close(int(c.fd))
+	}
+}
+
+// readFD reads from a released connection's descriptor without waiting:
+// errWouldBlock when it has nothing (inline.go).
+func (c *conn) readFD(p []byte) (int, error) {
+	for {
+		n, err := syscall.Read(int(c.fd), p)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return 0, errWouldBlock
+		case err != nil:
+			return 0, os.NewSyscallError("read", err)
+		case n == 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+// writeFD writes to a released connection's descriptor what it takes
+// without waiting: errWouldBlock when it takes no more.
+func (c *conn) writeFD(p []byte) (int, error) {
+	for {
+		n, err := syscall.Write(int(c.fd), p)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return max(n, 0), errWouldBlock
+		case err != nil:
+			return 0, os.NewSyscallError("write", err)
+		}
+		if n < len(p) {
+			return n, errWouldBlock // the send buffer is full
+		}
+		return n, nil
 	}
 }

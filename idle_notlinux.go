@@ -11,3 +11,7 @@ func (c *conn) reattach() bool { return true }
 func (c *conn) releaseSelf() {}
 
 func (c *conn) closeReleased() {}
+
+// Only released connections are served Inline.
+func (c *conn) readFD([]byte) (int, error)  { return 0, errWouldBlock }
+func (c *conn) writeFD([]byte) (int, error) { return 0, errWouldBlock }

@@ -434,6 +434,7 @@ func TestClientResetMidBody(t *testing.T) {
 // TestContextCancelledWhenClientLeaves checks that a long handler learns,
 // through its request's context, that the client closed the connection.
 func TestContextCancelledWhenClientLeaves(t *testing.T) {
+	skipInline(t, "are not told when the client leaves")
 	tests := []struct{ name, req string }{
 		{"no body", "GET / HTTP/1.1\r\nHost: x\r\n\r\n"},
 		{"body read", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody"},

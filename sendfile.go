@@ -23,8 +23,13 @@ func (w *response) ReadFrom(src io.Reader) (int64, error) {
 	if w.status == 0 {
 		w.WriteHeader(StatusOK)
 	}
-	tcp, isTCP := w.c.rwc.(*net.TCPConn)
 	file, limit := fileSource(src)
+	if file != nil && w.c.inline && !w.c.leaveInline() {
+		// A file is read from the disk: off the poller (inline.go), and by
+		// sendfile, which needs the net.Conn.
+		return 0, errAborted
+	}
+	tcp, isTCP := w.c.rwc.(*net.TCPConn)
 	if !isTCP || file == nil || w.noBody || w.declared < 0 || w.err != nil {
 		return io.CopyBuffer(writerOnly{w}, src, w.c.copyBuffer())
 	}

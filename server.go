@@ -91,8 +91,18 @@ type Server struct {
 	// (Linux), which parks connections waiting for their next request in
 	// epoll, holding no goroutine and no buffer for them. Handlers see no
 	// difference. Serve fails with an error naming the field for any other
-	// value, and for EngineEpoll elsewhere than on Linux.
+	// value, and for EngineEpoll elsewhere than on Linux. With EngineEpoll,
+	// a Handler marked NonBlocking runs on the pollers themselves.
 	Engine string
+
+	// MaxWorkers bounds, on EngineEpoll, the goroutines that run requests
+	// (NonBlocking handlers run on the pollers and do not count): a
+	// request that finds them all busy waits its turn. Zero means no bound
+	// but MaxConns (a connection runs on one worker at a time). A handler
+	// holds its worker while it blocks, and one that hijacks the
+	// connection for as long as it keeps it: set the bound well above the
+	// handlers expected to block at once.
+	MaxWorkers int
 
 	// ReusePort makes ListenAndServe[TLS] set SO_REUSEPORT on its
 	// listener, so that several processes can listen on one port and the
@@ -234,7 +244,8 @@ func (s *Server) engine() (engine.Engine, error) {
 		if !engine.EpollSupported {
 			return nil, fmt.Errorf("strand: Server.Engine %q needs Linux; use %q", s.Engine, EngineGoroutine)
 		}
-		return &engine.Epoll{ParkAfter: s.parkAfter, ReleaseAfter: s.releaseAfter}, nil
+		return &engine.Epoll{ParkAfter: s.parkAfter, ReleaseAfter: s.releaseAfter,
+			Inline: isNonBlocking(s.Handler), MaxWorkers: max(s.MaxWorkers, 0)}, nil
 	}
 	return nil, fmt.Errorf("strand: Server.Engine %q: want %q or %q", s.Engine, EngineGoroutine, EngineEpoll)
 }
@@ -270,13 +281,14 @@ func (h connHandler) OpenSession(rwc net.Conn, opts engine.SessionOptions) engin
 		rwc.Close()
 		return nil
 	}
-	if c.raw == nil || !c.lookupFD() {
-		c.serve() // TLS: crypto/tls may buffer input epoll cannot see
+	if !c.lookupFD() {
+		c.serve() // no descriptor to watch: served to its end here
 		return nil
 	}
 	c.parking = true
 	c.parkAfter = max(opts.ParkAfter, 0)
 	c.mayRelease = opts.Release
+	c.inlineOK = opts.Inline
 	c.detach = opts.Detach
 	if !c.start() {
 		c.end(nil)

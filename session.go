@@ -4,52 +4,99 @@ package strand
 // conn waits, and internal/engine for where it waits.
 
 import (
+	"crypto/tls"
+	"syscall"
 	"time"
 
 	"github.com/strandhttp/strand/internal/engine"
+	"github.com/strandhttp/strand/internal/http1"
 )
 
 var _ engine.Session = (*conn)(nil)
 
-// lookupFD records the descriptor of a connection read raw.
+// lookupFD records the descriptor of a connection: the one read raw, or,
+// for TLS, the one beneath crypto/tls. It reports false when there is
+// none (the connection cannot be parked).
 func (c *conn) lookupFD() bool {
+	rc := c.raw
+	if rc == nil {
+		tc, isTLS := c.rwc.(*tls.Conn)
+		if !isTLS {
+			return false
+		}
+		sc, ok := tc.NetConn().(syscall.Conn)
+		if !ok {
+			return false
+		}
+		var err error
+		if rc, err = sc.SyscallConn(); err != nil {
+			return false
+		}
+	}
 	ok := false
-	err := c.raw.Control(func(fd uintptr) { c.fd, ok = int32(fd), true })
+	err := rc.Control(func(fd uintptr) { c.fd, ok = int32(fd), true })
 	return err == nil && ok
 }
 
 // FD implements engine.Session.
 func (c *conn) FD() int { return int(c.fd) }
 
-// Resume implements engine.Session: it makes a released connection a
-// net.Conn again (idle_linux.go), then serves requests until the
-// connection is done, or waits for one with nothing buffered and asks to
-// be parked (see waitFor). The deadline of a parked connection is the end
-// readRequest chose for the wait (waitUntil): IdleTimeout, or
-// ReadHeaderTimeout from accept before the first request.
-func (c *conn) Resume(mayPark bool) (park bool, deadline time.Time) {
+// Resume implements engine.Session. Inline, it serves a released
+// connection from its bare descriptor (inline.go). Otherwise it makes a
+// released connection a net.Conn again (idle_linux.go), finishes what an
+// Inline run handed over (a request whose body is still on the wire, a
+// slow close), then serves requests until the connection is done, or
+// waits for one with nothing buffered and asks to be parked (see
+// waitFor). The deadline of a parked connection is waitUntil: the end
+// readRequest chose for the wait (IdleTimeout, or ReadHeaderTimeout from
+// accept before the first request, or from a partial head's first byte),
+// or WriteTimeout from now for queued output.
+func (c *conn) Resume(mode engine.Mode) (next engine.Next, deadline time.Time) {
 	defer func() {
 		p := recover()
 		if p != nil {
-			park = false
+			next = engine.Done
 		}
-		if !park {
+		if next == engine.Done {
+			c.inline = false
 			c.end(p)
 		}
 	}()
-	c.parking = mayPark
+	if mode == engine.Inline || mode == engine.InlineHup {
+		if !c.inlineOK || !c.released {
+			return engine.ToWorker, time.Time{}
+		}
+		c.inline, c.drained, c.hup = true, false, mode == engine.InlineHup
+		next = c.run()
+		c.inline = false
+		return next, fromNanos(c.waitUntil)
+	}
+	c.parking = mode == engine.OnWorker
 	if c.released && !c.reattach() {
-		return false, time.Time{}
+		return engine.Done, time.Time{}
 	}
-	if c.run() {
-		return true, fromNanos(c.waitUntil)
+	if c.closing != closeNone {
+		c.closeConn(c.closing == closeLinger)
+		return engine.Done, time.Time{}
 	}
-	return false, time.Time{}
+	return c.run(), fromNanos(c.waitUntil)
 }
 
+// Released implements engine.Session.
+func (c *conn) Released() bool { return c.released }
+
 // Expire implements engine.Session: the parked connection's deadline
-// passed.
-func (c *conn) Expire() { c.end(nil) }
+// passed. A client that stopped in the middle of a head parked Inline is
+// told so, as one read on a worker would (408), if its socket takes the
+// answer at once.
+func (c *conn) Expire() {
+	if c.released && c.x != nil && c.r < c.w {
+		c.inline = true
+		c.replyParseError(&http1.Error{Status: StatusRequestTimeout, Reason: "timed out reading the request head"})
+		c.inline = false
+	}
+	c.end(nil)
+}
 
 // Wait implements engine.Session: it waits on the calling goroutine for
 // the bytes of the next request, holding no buffer, and reports whether

@@ -24,8 +24,16 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	engine := flag.String("engine", strand.EngineGoroutine, "connection engine: goroutine or epoll (Linux)")
 	reusePort := flag.Bool("reuseport", false, "set SO_REUSEPORT, for several processes on one port")
+	nonBlocking := flag.Bool("nonblocking", true, "mark the handlers NonBlocking: on the epoll engine they run on the pollers")
 	flag.Parse()
-	srv := &strand.Server{Addr: *addr, Handler: newHandler(), Engine: *engine, ReusePort: *reusePort}
+	// Every handler here answers from what it has (/echo's body, when it
+	// is not all there with the head, is read on a worker anyway): they
+	// may run on the epoll engine's pollers. See strand.NonBlocking.
+	var h strand.Handler = newHandler()
+	if *nonBlocking {
+		h = strand.NonBlocking(h)
+	}
+	srv := &strand.Server{Addr: *addr, Handler: h, Engine: *engine, ReusePort: *reusePort}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)

@@ -54,15 +54,23 @@ type Session interface {
 	// FD is the connection's file descriptor, watched while it is parked.
 	FD() int
 
-	// Resume serves the connection until it is done (closed or hijacked;
-	// park is false) or, if mayPark, until it waits for the client with
-	// nothing buffered and asks to be parked (park is true): at once, or,
-	// for a busy connection, after waiting up to the parkAfter given to
-	// OpenSession. The engine then waits for the client (watching FD, or
-	// calling Wait) and calls Resume again once bytes are there, or
-	// Expire at deadline (zero: never). Without mayPark it serves to the
-	// end on the calling goroutine: the engine has stopped.
-	Resume(mayPark bool) (park bool, deadline time.Time)
+	// Resume serves the connection as mode says, until it is done
+	// (closed or hijacked: Done) or asks the engine for something:
+	//
+	//   - WaitRead: it waits for the client with nothing to do until bytes
+	//     arrive (OnWorker: at once, or, for a busy connection, after
+	//     waiting up to the parkAfter given to OpenSession). The engine
+	//     waits (watching FD, or calling Wait) and calls Resume again once
+	//     bytes are there, or Expire at deadline (zero: never).
+	//   - WaitWrite (Inline only): output is queued that the socket does
+	//     not take now; Resume again once it can take more, or Expire at
+	//     deadline.
+	//   - ToWorker (Inline only): what comes next may block (a request
+	//     body still on the wire, a response too large to queue, closing
+	//     slowly): Resume again, OnWorker.
+	//   - Again (Inline only): more requests are buffered; Resume again,
+	//     Inline, once the engine has served others (fairness).
+	Resume(mode Mode) (next Next, deadline time.Time)
 
 	// Expire closes a parked session whose deadline passed.
 	Expire()
@@ -71,10 +79,13 @@ type Session interface {
 	// its connection but a descriptor (the net.Conn, and the runtime's
 	// state for it: about 850 bytes), and returns that descriptor, which
 	// FD reports from then on; ok is false when it cannot (the session is
-	// unchanged). Resume takes the rest back, for about 15 system calls.
-	// The engine calls it while the session is parked, with FD out of its
-	// interest list.
+	// unchanged). Resume takes the rest back, for about 15 system calls,
+	// when it must (Inline, it need not). The engine calls it while the
+	// session is parked, with FD out of its interest list.
 	Release() (fd int, ok bool)
+
+	// Released reports whether the session holds only a descriptor.
+	Released() bool
 
 	// Wait waits on the calling goroutine, holding no buffer, for the
 	// client of a parked session to send its next request, until the
@@ -84,6 +95,44 @@ type Session interface {
 	// this way, on a new goroutine whose stack has not grown.
 	Wait() bool
 }
+
+// Mode is how Resume may serve.
+type Mode uint8
+
+const (
+	// OnWorker: on a worker of the engine's pool, which may block (read a
+	// body, wait for a slow reader); Resume returns Done or WaitRead.
+	OnWorker Mode = iota
+
+	// Inline: on the goroutine that polls, which serves many connections
+	// and must never block. Only sessions opened with
+	// SessionOptions.Inline are resumed so: their handler promised not to
+	// block. Resume reads and writes without waiting and returns whatever
+	// it would have to wait for. The engine watches such a session's
+	// descriptor edge-triggered (netpoll.ArmEdge): Resume must not ask
+	// for WaitRead before it has seen the socket empty.
+	Inline
+
+	// InlineHup is Inline for a session whose report says its peer hung
+	// up: a short read does not show the end of the stream, which may be
+	// waiting; read until EOF or EAGAIN.
+	InlineHup
+
+	// Drain: the engine has stopped; serve to the end on the calling
+	// goroutine, never park (Done only).
+	Drain
+)
+
+// Next is what Resume asks of the engine: see Session.Resume.
+type Next uint8
+
+const (
+	Done Next = iota
+	WaitRead
+	WaitWrite
+	ToWorker
+	Again
+)
 
 // A SessionHandler is a ConnHandler that can serve connections as
 // Sessions.
@@ -109,6 +158,10 @@ type SessionOptions struct {
 	// be parked, calling Detach first if its descriptor was parked before:
 	// Resume's caller must take FD again.
 	Release bool
+
+	// Inline says that the engine resumes the session Inline once it has
+	// parked (see Mode); it serves its first request OnWorker.
+	Inline bool
 
 	// Detach (nil for an engine that has nothing to undo) takes the
 	// session's descriptor out of the engine's interest list; the session

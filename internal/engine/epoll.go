@@ -29,6 +29,21 @@ type Epoll struct {
 	// negative never releases.
 	ReleaseAfter time.Duration
 
+	// Inline runs sessions on the pollers themselves, with no hand-off to
+	// a worker, whenever what they do next cannot block (see
+	// Mode Inline): set it when the handler never blocks.
+	Inline bool
+
+	// MaxWorkers bounds the pool of workers that run sessions while they
+	// do not wait (blocking handlers, first requests, bodies still on the
+	// wire); sessions that find them all busy wait their turn in a queue,
+	// first come first served. Zero means no bound but the number of
+	// connections (a session runs on one worker at a time). A worker
+	// stays busy for as long as its handler blocks, and a hijacked
+	// connection's handler keeps it for the connection's life: bound it
+	// well above the handlers expected to block at once.
+	MaxWorkers int
+
 	// MaxIdleWorker is how long a parked worker waits for work before it
 	// exits. Zero means 10 seconds.
 	MaxIdleWorker time.Duration

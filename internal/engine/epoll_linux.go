@@ -62,6 +62,8 @@ import (
 	"github.com/strandhttp/strand/internal/netpoll"
 )
 
+var aLongTimeAgo = time.Unix(1, 0)
+
 const (
 	wheelTick  = 100 * time.Millisecond
 	wheelSlots = 1024 // one turn: about 100 seconds
@@ -86,7 +88,7 @@ func (e *Epoll) Serve(ln net.Listener, h ConnHandler) error {
 	if releaseAfter == 0 {
 		releaseAfter = DefaultReleaseAfter
 	}
-	es := &epollServer{h: sh, parkAfter: parkAfter, releaseTicks: -1, pollers: make([]*poller, n)}
+	es := &epollServer{h: sh, parkAfter: parkAfter, inline: e.Inline, releaseTicks: -1, pollers: make([]*poller, n)}
 	if releaseAfter > 0 {
 		es.releaseTicks = int64((releaseAfter + wheelTick - 1) / wheelTick)
 	}
@@ -100,7 +102,7 @@ func (e *Epoll) Serve(ln net.Listener, h ConnHandler) error {
 		}
 		es.pollers[i] = &poller{es: es, np: np, parked: make(map[int32]*slot), lastTick: ticks(time.Now())}
 	}
-	es.pool = newPool(es.handle, e.MaxIdleWorker)
+	es.pool = newPool(es.handle, e.MaxIdleWorker, e.MaxWorkers)
 	var wg sync.WaitGroup
 	for _, p := range es.pollers {
 		wg.Go(p.loop)
@@ -113,6 +115,7 @@ func (e *Epoll) Serve(ln net.Listener, h ConnHandler) error {
 type epollServer struct {
 	h            SessionHandler // immutable
 	parkAfter    time.Duration  // immutable
+	inline       bool           // sessions are resumed Inline on the pollers; immutable
 	releaseTicks int64          // ReleaseAfter in wheel ticks, -1: never; immutable
 	pollers      []*poller      // immutable
 	pool         *pool
@@ -130,7 +133,8 @@ func (es *epollServer) handle(job any) {
 
 func (es *epollServer) open(c net.Conn) {
 	s := &slot{}
-	sess := es.h.OpenSession(c, SessionOptions{ParkAfter: es.parkAfter, Release: es.releaseTicks >= 0, Detach: s.detach})
+	sess := es.h.OpenSession(c, SessionOptions{ParkAfter: es.parkAfter, Release: es.releaseTicks >= 0,
+		Inline: es.inline, Detach: s.detach})
 	if sess == nil {
 		return
 	}
@@ -175,6 +179,8 @@ type slot struct {
 	p          *poller
 	fd         int32 // sess.FD() as of the last park or release
 	registered bool  // fd is in p's interest list; owned by whoever runs the slot
+	edge       bool  // registered edge-triggered for input (see park); likewise
+	hup        bool  // the last report said the peer hung up; likewise
 	draining   bool  // the engine stopped: serve to the end without parking
 
 	// Guarded by p.mu while parked.
@@ -186,9 +192,38 @@ type slot struct {
 // run resumes the session on the calling worker and parks it again if it
 // goes idle.
 func (s *slot) run() {
-	park, deadline := s.sess.Resume(!s.draining)
-	if park {
-		s.p.park(s, deadline)
+	mode := OnWorker
+	if s.draining {
+		mode = Drain
+	}
+	next, deadline := s.sess.Resume(mode)
+	if next != Done {
+		s.p.park(s, next, deadline, false)
+	}
+}
+
+// runInline resumes the session on the poller's own goroutine (see
+// Epoll.Inline), and does what it asks next.
+func (p *poller) runInline(s *slot) {
+	mode := Inline
+	if s.hup {
+		mode, s.hup = InlineHup, false
+	}
+	next, deadline := s.sess.Resume(mode)
+	switch next {
+	case Done:
+	case ToWorker:
+		if s.registered {
+			// Out of the interest list: an edge-triggered descriptor would
+			// be reported whenever bytes come for the worker to read.
+			s.registered, s.edge = false, false
+			_ = p.np.Remove(int(s.fd))
+		}
+		p.es.pool.dispatch(s)
+	case Again:
+		p.again = append(p.again, s)
+	default:
+		p.park(s, next, deadline, true)
 	}
 }
 
@@ -200,7 +235,7 @@ func (s *slot) detach() {
 	if !s.registered {
 		return
 	}
-	s.registered = false
+	s.registered, s.edge = false, false
 	p := s.p
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -213,6 +248,9 @@ type poller struct {
 	es *epollServer
 	np *netpoll.Poller
 
+	again []*slot // sessions with buffered requests, to resume Inline; owned by loop
+	spare []*slot // the other buffer of again
+
 	mu       sync.Mutex
 	parked   map[int32]*slot
 	wheel    [wheelSlots]*slot // bucket heads
@@ -222,16 +260,29 @@ type poller struct {
 
 func ticks(t time.Time) int64 { return t.UnixNano() / int64(wheelTick) }
 
-// park records s as parked and arms its descriptor, under p.mu so that
-// stop cannot close the epoll instance in between. The map entry comes
-// first: the report may arrive before EpollCtl returns.
-func (p *poller) park(s *slot, deadline time.Time) {
+// park records s as parked, waiting for what next says, and arms its
+// descriptor, under p.mu so that stop cannot close the epoll instance in
+// between. The map entry comes first: the report may arrive before
+// EpollCtl returns. onPoller says the caller is the poller's goroutine.
+//
+// A released session of an Inline engine, the only kind resumed Inline
+// (a net.Conn's descriptor is the runtime's to read), waits for input
+// edge-triggered (ArmEdge): a busy connection that goes back and forth
+// between the map and the poller then costs no epoll_ctl at all, where a
+// one-shot interest would cost one per request. Only the poller takes it
+// out of the map, so the reports that come while it runs there are the
+// poller's own to ignore.
+func (p *poller) park(s *slot, next Next, deadline time.Time, onPoller bool) {
 	s.fd = int32(s.sess.FD()) // a released session has a new one
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		s.draining = true
-		s.run()
+		if onPoller {
+			p.es.pool.dispatch(s) // stop waits for the pollers
+		} else {
+			s.run()
+		}
 		return
 	}
 	var stale *slot
@@ -248,15 +299,28 @@ func (p *poller) park(s *slot, deadline time.Time) {
 		s.deadline = max(ticks(deadline)+1, p.lastTick+1)
 	}
 	s.due = s.deadline
-	if rt := p.es.releaseTicks; rt >= 0 && (s.due == 0 || p.lastTick+1+rt < s.due) {
+	if rt := p.es.releaseTicks; rt >= 0 && (s.due == 0 || p.lastTick+1+rt < s.due) &&
+		next == WaitRead && !s.sess.Released() {
 		s.due = p.lastTick + 1 + rt
 	}
 	if s.due != 0 {
 		p.link(s)
 	}
+	var err error
 	first := !s.registered
-	s.registered = true
-	err := p.np.Arm(int(s.fd), first)
+	switch {
+	case next == WaitWrite:
+		s.edge = false
+		err = p.np.ArmWrite(int(s.fd), first)
+	case p.es.inline && s.sess.Released():
+		if !s.edge || first {
+			s.edge = true
+			err = p.np.ArmEdge(int(s.fd), first)
+		}
+	default:
+		err = p.np.Arm(int(s.fd), first)
+	}
+	s.registered = err == nil
 	if err != nil {
 		p.unpark(s)
 	}
@@ -300,34 +364,60 @@ func (p *poller) unlink(s *slot) {
 
 // loop waits for reports and ticks until the engine stops.
 func (p *poller) loop() {
-	var fds []int32
+	var evs []netpoll.Event
 	var ready, expired, release, stale []*slot
 	p.mu.Lock()
 	next := p.lastTick + 1
 	p.mu.Unlock()
 	for {
 		var err error
-		fds, _, err = p.np.Wait(fds[:0], time.Unix(0, next*int64(wheelTick)))
+		until := time.Unix(0, next*int64(wheelTick))
+		if len(p.again) > 0 {
+			until = aLongTimeAgo // take what is ready, then serve them again
+		}
+		evs, _, err = p.np.Wait(evs[:0], until)
 		if err != nil {
 			time.Sleep(wheelTick) // EBADF, ENOMEM: not expected; do not spin
 		}
 		p.mu.Lock()
 		if p.closed {
 			p.mu.Unlock()
+			for _, s := range p.again { // in neither the map nor the wheel
+				s.draining = true
+				p.es.pool.dispatch(s)
+			}
 			return
 		}
 		ready = ready[:0]
-		for _, fd := range fds {
-			if s := p.parked[fd]; s != nil {
+		for _, ev := range evs {
+			if s := p.parked[ev.FD]; s != nil {
 				p.unpark(s)
+				s.hup = ev.Hup
 				ready = append(ready, s)
 			}
 		}
 		expired, release = p.sweep(ticks(time.Now()), expired[:0], release[:0])
 		next = p.lastTick + 1
 		p.mu.Unlock()
-		for _, s := range ready {
-			p.es.pool.dispatch(s)
+		if p.es.inline {
+			again := p.again
+			p.again = p.spare[:0]
+			for _, s := range again {
+				p.runInline(s)
+			}
+			for _, s := range ready {
+				if s.sess.Released() {
+					p.runInline(s)
+				} else {
+					p.es.pool.dispatch(s) // only a bare descriptor is served Inline
+				}
+			}
+			clear(again)
+			p.spare = again[:0]
+		} else {
+			for _, s := range ready {
+				p.es.pool.dispatch(s)
+			}
 		}
 		for _, s := range expired {
 			// Out of the interest list while the descriptor is still ours,
@@ -432,5 +522,5 @@ func (p *poller) releaseOne(s *slot) {
 	}
 	// A failure leaves it unwatched: it expires at its deadline, or when
 	// the engine stops.
-	s.registered = p.np.Arm(int(s.fd), true) == nil
+	s.registered, s.edge = p.np.Arm(int(s.fd), true) == nil, false
 }

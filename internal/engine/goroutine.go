@@ -41,10 +41,10 @@ func (g *Goroutine) Serve(ln net.Listener, h ConnHandler) error {
 		if gs.parkAfter == 0 {
 			gs.parkAfter = DefaultParkAfter
 		}
-		p = newPool(gs.handle, g.MaxIdleWorker)
+		p = newPool(gs.handle, g.MaxIdleWorker, 0)
 		gs.pool = p
 	} else {
-		p = newPool(func(x any) { h.ServeConn(x.(net.Conn)) }, g.MaxIdleWorker)
+		p = newPool(func(x any) { h.ServeConn(x.(net.Conn)) }, g.MaxIdleWorker, 0)
 	}
 	defer p.close()
 	return acceptLoop(ln, func(c net.Conn) { p.dispatch(c) })
@@ -70,7 +70,7 @@ func (gs *goroutineSessions) handle(job any) {
 	case Session:
 		s = j
 	}
-	if park, _ := s.Resume(true); park {
+	if next, _ := s.Resume(OnWorker); next == WaitRead {
 		go gs.wait(s)
 	}
 }
@@ -84,9 +84,11 @@ func (gs *goroutineSessions) wait(s Session) {
 }
 
 // newPool starts a pool whose workers call handle with each job; parked
-// workers exit after maxIdle (zero: 10 seconds).
-func newPool(handle func(any), maxIdle time.Duration) *pool {
-	p := &pool{handle: handle, maxIdle: maxIdle, stop: make(chan struct{}), reaped: make(chan struct{})}
+// workers exit after maxIdle (zero: 10 seconds). At most max workers run
+// (zero: no limit); jobs beyond them wait their turn, first come first
+// served.
+func newPool(handle func(any), maxIdle time.Duration, max int) *pool {
+	p := &pool{handle: handle, maxIdle: maxIdle, max: max, stop: make(chan struct{}), reaped: make(chan struct{})}
 	if p.maxIdle <= 0 {
 		p.maxIdle = 10 * time.Second
 	}
@@ -102,15 +104,22 @@ func (p *pool) close() {
 
 // pool is a stack of parked workers. mu guards ready; a worker is either on
 // the stack (parked on its channel) or serving a connection, never both.
+// With a limit, jobs that come while max workers are busy queue; a worker
+// takes the oldest before it parks, so the queue is empty whenever a
+// worker is parked.
 type pool struct {
 	handle  func(any) // immutable
 	maxIdle time.Duration
+	max     int // most workers at once; 0: no limit; immutable
 	stop    chan struct{}
 	reaped  chan struct{} // closed when reap has told every parked worker to exit
 
-	mu     sync.Mutex
-	ready  []*worker // parked workers; the top is the most recently used
-	closed bool      // Serve has returned: workers exit instead of parking
+	mu      sync.Mutex
+	ready   []*worker // parked workers; the top is the most recently used
+	workers int       // started and not exited
+	queue   []any     // jobs waiting for a worker, oldest at head
+	head    int       // index of the oldest in queue
+	closed  bool      // Serve has returned: workers exit instead of parking
 }
 
 type worker struct {
@@ -130,21 +139,50 @@ func (p *pool) dispatch(job any) {
 		w.jobs <- job
 		return
 	}
+	if p.max > 0 && p.workers >= p.max {
+		p.queue = append(p.queue, job)
+		p.mu.Unlock()
+		return
+	}
+	p.workers++
 	p.mu.Unlock()
 	w := &worker{jobs: make(chan any, 1)}
 	go p.run(w, job)
 }
 
-// run does job, then parks and does whatever it is handed next.
+// next takes the oldest queued job, or nil. p.mu must be held.
+func (p *pool) next() any {
+	if p.head == len(p.queue) {
+		return nil
+	}
+	job := p.queue[p.head]
+	p.queue[p.head] = nil
+	if p.head++; p.head == len(p.queue) {
+		p.queue, p.head = p.queue[:0], 0
+	}
+	return job
+}
+
+// run does job, then the queued ones, then parks and does whatever it is
+// handed next.
 func (p *pool) run(w *worker, job any) {
+	defer func() {
+		p.mu.Lock()
+		p.workers--
+		p.mu.Unlock()
+	}()
 	for job != nil {
 		p.handle(job)
-		w.lastUsed = time.Now()
 		p.mu.Lock()
+		if job = p.next(); job != nil {
+			p.mu.Unlock()
+			continue
+		}
 		if p.closed {
 			p.mu.Unlock()
 			return
 		}
+		w.lastUsed = time.Now()
 		p.ready = append(p.ready, w)
 		p.mu.Unlock()
 		job = <-w.jobs

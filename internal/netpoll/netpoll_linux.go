@@ -32,7 +32,7 @@ type Poller struct {
 	poll     func(fd uintptr) bool // p.collect, bound once
 	events   []unix.EpollEvent
 	deadline time.Time // ep's read deadline
-	fds      []int32   // the current Wait's results
+	evs      []Event   // the current Wait's results
 	woken    bool
 	err      error
 }
@@ -74,14 +74,42 @@ func New(max int) (*Poller, error) {
 	return p, nil
 }
 
-const armEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT
+// The interests a descriptor can be armed with.
+const (
+	// armEvents: one report when fd becomes readable or its peer hangs up.
+	armEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT
+	// edgeEvents: a report each time bytes arrive (or the peer hangs up).
+	edgeEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET
+	// writeEvents: one report when fd can take more output (or fails).
+	writeEvents = unix.EPOLLOUT | unix.EPOLLONESHOT
+)
 
 // Arm asks for one report when fd becomes readable or its peer hangs up.
 // first says fd is not in the interest list yet (EPOLL_CTL_ADD); later
 // calls re-arm it (EPOLL_CTL_MOD). If fd is ready already, the report
 // comes at once: epoll checks readiness when arming.
-func (p *Poller) Arm(fd int, first bool) error {
-	ev := unix.EpollEvent{Events: armEvents, Fd: int32(fd)}
+func (p *Poller) Arm(fd int, first bool) error { return p.ctl(fd, first, armEvents) }
+
+// ArmEdge asks for a report each time bytes arrive on fd (or its peer
+// hangs up), until it is armed otherwise or removed: the interest of a
+// descriptor whose reports are all handled by the goroutine that calls
+// Wait, so that it need not be re-armed after each one. Bytes that are
+// there already when it is armed are reported too. The caller must have
+// seen fd empty (a short read, or EAGAIN) since its last report, or no
+// report may come for what is left; and a report with Hup set says that
+// the end of the stream may be there already, which a short read does
+// not show: read until EOF or EAGAIN then. (Level-triggered interest would not
+// ask that, but it costs more: the kernel queues a reported descriptor
+// again after every Wait, which wakes the runtime's poller, watching the
+// epoll instance, once more for nothing.)
+func (p *Poller) ArmEdge(fd int, first bool) error { return p.ctl(fd, first, edgeEvents) }
+
+// ArmWrite asks for one report when fd can take more output: the
+// interest of a connection whose response waits for a slow reader.
+func (p *Poller) ArmWrite(fd int, first bool) error { return p.ctl(fd, first, writeEvents) }
+
+func (p *Poller) ctl(fd int, first bool, events uint32) error {
+	ev := unix.EpollEvent{Events: events, Fd: int32(fd)}
 	op := unix.EPOLL_CTL_MOD
 	if first {
 		op = unix.EPOLL_CTL_ADD
@@ -109,32 +137,46 @@ func (p *Poller) Remove(fd int) error {
 	return nil
 }
 
+// An Event is a descriptor Wait reports.
+type Event struct {
+	FD int32
+	// Hup says the peer has hung up or the descriptor failed (EPOLLRDHUP,
+	// EPOLLHUP, EPOLLERR): an edge-triggered reader must read to the end
+	// (see ArmEdge).
+	Hup bool
+}
+
 // Wait parks the calling goroutine until descriptors are reported, Wake
 // is called or deadline passes (zero: no limit), and appends the
-// descriptors reported ready to fds. woken reports a Wake since the last
+// descriptors reported ready to evs. woken reports a Wake since the last
 // Wait. A deadline that passes returns no descriptors and no error.
-func (p *Poller) Wait(fds []int32, deadline time.Time) (_ []int32, woken bool, err error) {
+func (p *Poller) Wait(evs []Event, deadline time.Time) (_ []Event, woken bool, err error) {
 	if !deadline.Equal(p.deadline) {
 		p.deadline = deadline
 		_ = p.ep.SetReadDeadline(deadline)
 	}
-	p.fds, p.woken, p.err = fds, false, nil
+	p.evs, p.woken, p.err = evs, false, nil
 	if !deadline.IsZero() && !time.Now().Before(deadline) {
 		// The runtime fails a read past its deadline without trying it:
 		// take what is ready now instead.
 		p.collect(uintptr(p.epfd))
 	} else {
+		// The runtime calls collect first, and waits for the instance to be
+		// readable only if that finds nothing. (That first epoll_wait
+		// cannot be skipped after one that emptied the instance: Read
+		// clears the runtime's record of readiness before it calls
+		// collect, so an event that came in between would wait unseen.)
 		err = p.rc.Read(p.poll)
 	}
-	fds, woken = p.fds, p.woken
-	p.fds = nil
+	evs, woken = p.evs, p.woken
+	p.evs = nil
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return fds, woken, nil
+		return evs, woken, nil
 	case err != nil:
-		return fds, woken, fmt.Errorf("epoll wait: %w", err)
+		return evs, woken, fmt.Errorf("epoll wait: %w", err)
 	}
-	return fds, woken, p.err
+	return evs, woken, p.err
 }
 
 // collect is Wait's RawConn.Read callback: it takes what the epoll
@@ -158,7 +200,7 @@ func (p *Poller) collect(fd uintptr) bool {
 			p.woken = true
 			continue
 		}
-		p.fds = append(p.fds, ev.Fd)
+		p.evs = append(p.evs, Event{FD: ev.Fd, Hup: ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0})
 	}
 	return true
 }

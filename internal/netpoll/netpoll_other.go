@@ -10,10 +10,19 @@ type Poller struct{}
 // New returns ErrUnsupported.
 func New(max int) (*Poller, error) { return nil, ErrUnsupported }
 
-func (p *Poller) Arm(fd int, first bool) error { return ErrUnsupported }
-func (p *Poller) Remove(fd int) error          { return ErrUnsupported }
-func (p *Poller) Wait(fds []int32, deadline time.Time) ([]int32, bool, error) {
-	return fds, false, ErrUnsupported
+func (p *Poller) Arm(fd int, first bool) error      { return ErrUnsupported }
+func (p *Poller) ArmEdge(fd int, first bool) error  { return ErrUnsupported }
+func (p *Poller) ArmWrite(fd int, first bool) error { return ErrUnsupported }
+func (p *Poller) Remove(fd int) error               { return ErrUnsupported }
+
+// Event is a reported descriptor.
+type Event struct {
+	FD  int32
+	Hup bool
+}
+
+func (p *Poller) Wait(evs []Event, deadline time.Time) ([]Event, bool, error) {
+	return evs, false, ErrUnsupported
 }
 func (p *Poller) Wake() error  { return ErrUnsupported }
 func (p *Poller) Close() error { return ErrUnsupported }
