@@ -275,7 +275,7 @@ func (h connHandler) OpenSession(rwc net.Conn, opts engine.SessionOptions) engin
 	c := newConn(s, rwc)
 	switch s.trackConn(c) {
 	case connBusy:
-		rejectBusy(rwc)
+		go rejectBusy(rwc) // it waits a moment; this may be the accepting goroutine
 		return nil
 	case connRefused:
 		rwc.Close()

@@ -62,7 +62,17 @@ func (c *conn) Resume(mode engine.Mode) (next engine.Next, deadline time.Time) {
 			c.end(p)
 		}
 	}()
+	if mode == engine.Accepted {
+		if c.inlineOK {
+			c.releaseSelf()
+		}
+		c.waitUntil = nanos(deadlineAfter(c.accepted, c.server.readHeaderTimeout()))
+		return engine.WaitRead, fromNanos(c.waitUntil)
+	}
 	if mode == engine.Inline || mode == engine.InlineHup {
+		if !c.released && c.inlineOK {
+			c.releaseSelf() // a bare descriptor is what is served Inline
+		}
 		if !c.inlineOK || !c.released {
 			return engine.ToWorker, time.Time{}
 		}

@@ -121,6 +121,12 @@ const (
 	// Drain: the engine has stopped; serve to the end on the calling
 	// goroutine, never park (Done only).
 	Drain
+
+	// Accepted: a new session of an Inline engine, opened on the
+	// goroutine that accepts connections: read nothing, serve nothing,
+	// get ready to be resumed Inline, and return WaitRead with the
+	// deadline of the first request (or Done).
+	Accepted
 )
 
 // Next is what Resume asks of the engine: see Session.Resume.

@@ -107,7 +107,7 @@ func (e *Epoll) Serve(ln net.Listener, h ConnHandler) error {
 	for _, p := range es.pollers {
 		wg.Go(p.loop)
 	}
-	err := acceptLoop(ln, func(c net.Conn) { es.pool.dispatch(c) })
+	err := acceptLoop(ln, es.accept)
 	es.stop(&wg)
 	return err
 }
@@ -131,17 +131,41 @@ func (es *epollServer) handle(job any) {
 	}
 }
 
+// accept hands a new connection on: to a worker, or, in an Inline engine,
+// when it is plain TCP (nothing to do that could block, as a TLS
+// handshake would), it is opened here and parked at once (Resume
+// Accepted), to be served Inline from its first request on.
+func (es *epollServer) accept(c net.Conn) {
+	if _, isTCP := c.(*net.TCPConn); !isTCP || !es.inline {
+		es.pool.dispatch(c)
+		return
+	}
+	if s := es.newSlot(c); s != nil {
+		if next, deadline := s.sess.Resume(Accepted); next != Done {
+			s.p.park(s, next, deadline, false)
+		}
+	}
+}
+
 func (es *epollServer) open(c net.Conn) {
+	if s := es.newSlot(c); s != nil {
+		s.run()
+	}
+}
+
+// newSlot opens a session on c, or returns nil if the handler is done
+// with it.
+func (es *epollServer) newSlot(c net.Conn) *slot {
 	s := &slot{}
 	sess := es.h.OpenSession(c, SessionOptions{ParkAfter: es.parkAfter, Release: es.releaseTicks >= 0,
 		Inline: es.inline, Detach: s.detach})
 	if sess == nil {
-		return
+		return nil
 	}
 	s.sess = sess
 	s.fd = int32(sess.FD())
 	s.p = es.pollers[int(s.fd)%len(es.pollers)]
-	s.run()
+	return s
 }
 
 // stop closes the pollers and waits for their goroutines. What was parked
@@ -213,9 +237,10 @@ func (p *poller) runInline(s *slot) {
 	switch next {
 	case Done:
 	case ToWorker:
-		if s.registered {
+		if s.registered && s.edge {
 			// Out of the interest list: an edge-triggered descriptor would
-			// be reported whenever bytes come for the worker to read.
+			// be reported whenever bytes come for the worker to read. (A
+			// one-shot one is disarmed by its report.)
 			s.registered, s.edge = false, false
 			_ = p.np.Remove(int(s.fd))
 		}
@@ -406,11 +431,7 @@ func (p *poller) loop() {
 				p.runInline(s)
 			}
 			for _, s := range ready {
-				if s.sess.Released() {
-					p.runInline(s)
-				} else {
-					p.es.pool.dispatch(s) // only a bare descriptor is served Inline
-				}
+				p.runInline(s)
 			}
 			clear(again)
 			p.spare = again[:0]
