@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"embed"
 	"errors"
 	"flag"
@@ -12,12 +13,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"os/exec"
-	"os/signal"
-	"runtime"
-	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/strandhttp/strand"
@@ -41,7 +36,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port")
 	engine := fs.String("engine", strand.EngineGoroutine, "connection engine: goroutine or epoll (Linux)")
-	workers := fs.Int("workers", 1, "processes serving the port together (SO_REUSEPORT), under this one; 0: one per CPU")
+	workers := workersFlag(fs)
 	drain := fs.Duration("drain-delay", 0, "after a stop signal, keep serving this long with /ready failing, before closing")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: strand [--addr host:port] [--engine goroutine|epoll] [--workers N]\n"+
@@ -61,28 +56,52 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	log := slog.New(slog.NewJSONHandler(stdout, nil))
-	if id := os.Getenv(workerEnv); id != "" {
-		return runWorker(ctx, id, *addr, *engine, *drain, log, stderr)
-	}
-	switch {
-	case *workers < 0:
-		fmt.Fprintf(stderr, "strand: --workers %d: want 0 (one per CPU) or more\n", *workers)
-		return 2
-	case *workers == 0:
-		*workers = runtime.NumCPU()
-	}
-	if *workers > 1 {
-		return supervise(ctx, *workers, []string{"--addr", *addr, "--engine", *engine, "--drain-delay", drain.String()}, log, stdout, stderr)
-	}
-	ln, err := net.Listen("tcp", *addr)
+	n, err := preforkWorkers(*workers)
 	if err != nil {
-		fmt.Fprintf(stderr, "strand: cannot listen on %s: %v\n", *addr, unwrapListenError(err))
+		fmt.Fprintf(stderr, "strand: %v\n", err)
+		return 2
+	}
+	log := processLog(stdout)
+	srv := &strand.Server{Addr: *addr, ErrorLog: log, Engine: *engine, DrainDelay: *drain}
+	srv.Handler = defaultSite(srv, log)
+	return runServer(ctx, srv, launch{
+		cmd:        "strand",
+		workers:    n,
+		workerArgs: workerArgs(nil, fs),
+		attrs:      []any{"site", "built-in"},
+	}, log, stdout, stderr)
+}
+
+// A launch says how a command runs the server it has built.
+type launch struct {
+	cmd        string   // "strand" or "strand serve": the prefix of its error lines
+	workers    int      // processes serving; above 1, this one supervises them
+	workerArgs []string // the arguments of a prefork worker (see workerArgs)
+	attrs      []any    // of the start line, after the address
+}
+
+// runServer runs srv, built with its Addr, Handler and ErrorLog (log) and,
+// for HTTPS, TLSConfig, until ctx ends: in this process on a listener of
+// its own, or as a prefork worker, or, for more than one worker, by
+// supervising workers that each build and run the same server (see
+// prefork.go).
+func runServer(ctx context.Context, srv *strand.Server, l launch, log *slog.Logger, stdout, stderr io.Writer) int {
+	switch {
+	case isWorker():
+		return runWorker(ctx, srv, l.attrs, log, stderr)
+	case l.workers > 1:
+		return supervise(ctx, l.workers, l.workerArgs, log, stdout, stderr)
+	}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: cannot listen on %s: %v\n", l.cmd, srv.Addr, unwrapListenError(err))
 		return 1
 	}
-	srv := &strand.Server{ErrorLog: log, Engine: *engine, DrainDelay: *drain}
-	srv.Handler = defaultSite(srv, log)
-	log.Info("strand serving", "addr", "http://"+ln.Addr().String(), "site", "built-in")
+	scheme := "http"
+	if srv.TLSConfig != nil {
+		ln, scheme = tls.NewListener(ln, srv.TLSConfig), "https"
+	}
+	log.Info("strand serving", append([]any{"addr", scheme + "://" + ln.Addr().String()}, l.attrs...)...)
 	return serve(ctx, srv, ln, log, stderr)
 }
 
@@ -121,176 +140,4 @@ func unwrapListenError(err error) error {
 		return oe.Err
 	}
 	return err
-}
-
-// Prefork (--workers N): the process started by the user, the supervisor,
-// serves nothing itself. It starts N workers, the same executable with
-// the same flags and workerEnv set to the worker's number, and each
-// listens on the address with SO_REUSEPORT (Server.ReusePort): the kernel
-// spreads new connections over their sockets, so that N processes, each
-// with GOMAXPROCS=1 unless the environment says otherwise, share the
-// machine's cores on one port with nothing shared between them.
-//
-// The supervisor restarts a worker that dies after it started serving,
-// and gives up (stopping the others, exit code 1) when one fails within
-// minWorkerUptime of its start: then the next try would fail the same
-// way (the address is taken, a flag is wrong). On SIGINT or SIGTERM it
-// sends the same signal to every worker, which shuts down gracefully as a
-// single process does, and waits for them, killing those still running
-// shutdownGrace + workerKillSlack later. A worker whose supervisor has
-// gone (its parent process changed) shuts down by itself.
-
-const (
-	// workerEnv marks a prefork worker and carries its number.
-	workerEnv = "STRAND_PREFORK_WORKER"
-
-	minWorkerUptime = time.Second
-	workerKillSlack = 5 * time.Second
-	parentCheck     = time.Second // how often a worker looks for its supervisor
-)
-
-// runWorker is one prefork worker: the built-in site on a SO_REUSEPORT
-// listener, its log lines marked with its number and process ID.
-func runWorker(ctx context.Context, id, addr, engine string, drain time.Duration, log *slog.Logger, stderr io.Writer) int {
-	log = log.With("worker", id, "pid", os.Getpid())
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go watchParent(ctx, cancel, os.Getppid())
-	srv := &strand.Server{Addr: addr, ReusePort: true, ErrorLog: log, Engine: engine, DrainDelay: drain}
-	srv.Handler = defaultSite(srv, log)
-	log.Info("strand serving", "addr", "http://"+addr, "site", "built-in")
-	return serveWith(ctx, srv, srv.ListenAndServe, log, stderr)
-}
-
-// watchParent calls stop once the process's parent is no longer ppid:
-// the supervisor died without stopping its workers.
-func watchParent(ctx context.Context, stop func(), ppid int) {
-	t := time.NewTicker(parentCheck)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if os.Getppid() != ppid {
-				stop()
-				return
-			}
-		}
-	}
-}
-
-// A workerProc is a running prefork worker.
-type workerProc struct {
-	cmd     *exec.Cmd
-	started time.Time
-}
-
-// workerExit reports that worker i's process ended.
-type workerExit struct {
-	i   int
-	err error
-}
-
-// supervise is the prefork supervisor: see the comment above workerEnv.
-func supervise(ctx context.Context, n int, args []string, log *slog.Logger, stdout, stderr io.Writer) int {
-	exe, err := os.Executable()
-	if err != nil {
-		fmt.Fprintf(stderr, "strand: --workers: cannot find this executable: %v\n", err)
-		return 1
-	}
-	sigc := make(chan os.Signal, 1)
-	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigc)
-
-	procs := make([]*workerProc, n)
-	exits := make(chan workerExit, n)
-	start := func(i int) error {
-		cmd := exec.Command(exe, args...)
-		cmd.Env = append(os.Environ(), workerEnv+"="+strconv.Itoa(i))
-		if os.Getenv("GOMAXPROCS") == "" {
-			cmd.Env = append(cmd.Env, "GOMAXPROCS=1")
-		}
-		cmd.Stdout, cmd.Stderr = stdout, stderr
-		if err := cmd.Start(); err != nil {
-			return err
-		}
-		procs[i] = &workerProc{cmd: cmd, started: time.Now()}
-		log.Info("strand worker started", "worker", i, "pid", cmd.Process.Pid)
-		go func() { exits <- workerExit{i, cmd.Wait()} }()
-		return nil
-	}
-
-	log.Info("strand prefork", "workers", n, "args", args)
-	code, running := 0, 0
-	var stopping bool
-	var kill <-chan time.Time
-	done := ctx.Done()
-	stop := func(sig os.Signal) {
-		stopping, done = true, nil
-		kill = time.After(shutdownGrace + workerKillSlack)
-		log.Info("strand stopping workers", "signal", sig.String())
-		for _, p := range procs {
-			if p != nil && p.cmd.Process.Signal(sig) != nil {
-				_ = p.cmd.Process.Kill() // no such signal here (Windows)
-			}
-		}
-	}
-	for i := range n {
-		if err := start(i); err != nil {
-			fmt.Fprintf(stderr, "strand: cannot start worker %d: %v\n", i, err)
-			code = 1
-			stop(syscall.SIGTERM)
-			break
-		}
-		running++
-	}
-	for running > 0 {
-		select {
-		case sig := <-sigc:
-			if !stopping {
-				stop(sig)
-			}
-		case <-done:
-			sig := os.Signal(syscall.SIGTERM)
-			select {
-			case sig = <-sigc: // the signal that ended ctx, if it came to us too
-			default:
-			}
-			stop(sig)
-		case <-kill:
-			for _, p := range procs {
-				if p != nil {
-					_ = p.cmd.Process.Kill()
-				}
-			}
-			kill = nil
-		case e := <-exits:
-			running--
-			p := procs[e.i]
-			procs[e.i] = nil
-			switch {
-			case stopping:
-				if e.err != nil {
-					log.Warn("strand worker stopped", "worker", e.i, "err", e.err.Error())
-					code = 1
-				}
-			case time.Since(p.started) < minWorkerUptime:
-				fmt.Fprintf(stderr, "strand: worker %d failed as it started (%v); stopping\n", e.i, e.err)
-				code = 1
-				stop(syscall.SIGTERM)
-			default:
-				log.Warn("strand worker died; restarting it", "worker", e.i, "err", fmt.Sprint(e.err))
-				if err := start(e.i); err != nil {
-					fmt.Fprintf(stderr, "strand: cannot restart worker %d: %v\n", e.i, err)
-					code = 1
-					stop(syscall.SIGTERM)
-					break
-				}
-				running++
-			}
-		}
-	}
-	log.Info("strand stopped")
-	return code
 }

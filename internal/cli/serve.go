@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"syscall"
 
@@ -24,6 +23,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port")
 	engine := fs.String("engine", strand.EngineGoroutine, "connection engine: goroutine or epoll (Linux)")
+	workers := workersFlag(fs)
 	drain := fs.Duration("drain-delay", 0, "after a stop signal, keep serving this long with /ready failing, before closing")
 	certFile := fs.String("tls-cert", "", "PEM certificate file: serve HTTPS (with --tls-key)")
 	keyFile := fs.String("tls-key", "", "PEM private key file for --tls-cert")
@@ -33,7 +33,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	spa := fs.String("spa", "", "file served for unknown paths, for single-page apps (e.g. /index.html)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: strand serve [flags] [DIR]\n\n"+
-			"Serves the files of DIR (default: the current directory).\n\n")
+			"Serves the files of DIR (default: the current directory). With --workers N,\n"+
+			"N processes serve them on one port (SO_REUSEPORT) under this one, which\n"+
+			"restarts a worker that dies and passes a stop signal on to all.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -55,11 +57,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "strand serve: --tls-cert and --tls-key go together")
 		return 2
 	}
-	abs, err := filepath.Abs(dir)
-	if err == nil {
+	n, err := preforkWorkers(*workers)
+	if err != nil {
+		fmt.Fprintf(stderr, "strand serve: %v\n", err)
+		return 2
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	log := slog.New(slog.NewJSONHandler(stdout, nil))
+	log := processLog(stdout)
 	files, err := static.Dir(dir, &static.Options{Listing: *listing, ShowHidden: *hidden, SPAFallback: *spa, ErrorLog: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "strand serve: cannot serve %s: %v\n", dir, describeDirError(err))
@@ -74,24 +80,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		tlsConfig = serverTLSConfig(r)
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "strand serve: cannot listen on %s: %v\n", *addr, unwrapListenError(err))
-		return 1
-	}
-	scheme := "http"
-	if tlsConfig != nil {
-		ln = tls.NewListener(ln, tlsConfig)
-		scheme = "https"
-	}
-	srv := &strand.Server{ErrorLog: log, Engine: *engine, DrainDelay: *drain}
+	srv := &strand.Server{Addr: *addr, ErrorLog: log, Engine: *engine, DrainDelay: *drain, TLSConfig: tlsConfig}
 	reqLog := log
 	if !*accessLog {
 		reqLog = nil
 	}
 	srv.Handler = serveStack(srv, files, reqLog)
-	log.Info("strand serving", "addr", scheme+"://"+ln.Addr().String(), "dir", dir, "listing", *listing)
-	return serve(ctx, srv, ln, log, stderr)
+	return runServer(ctx, srv, launch{
+		cmd:        "strand serve",
+		workers:    n,
+		workerArgs: workerArgs([]string{"serve"}, fs, dir),
+		attrs:      []any{"dir", dir, "listing", *listing},
+	}, log, stdout, stderr)
 }
 
 // serveStack wraps the files in the standard stack: /health and /ready (which shadow files
