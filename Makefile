@@ -15,8 +15,8 @@ FUZZ_TARGETS := \
 	./internal/http1:FuzzParseHead \
 	./internal/http1:FuzzChunkedDecoder \
 	./internal/http1:FuzzDifferentialNetHTTP \
+	./internal/negotiate:FuzzAcceptEncoding \
 	./router:FuzzRouterMatch \
-	./middleware:FuzzAcceptEncoding \
 	./middleware:FuzzClientIPKey \
 	./static:FuzzParseRange
 

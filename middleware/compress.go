@@ -3,9 +3,9 @@ package middleware
 // The life of a compressed write.
 //
 // The middleware negotiates a coding from Accept-Encoding before the
-// handler runs (compress_accept.go) and hands the handler a
-// compressWriter, which decides at the final status whether the response
-// is one to compress at all: a status with content other than 206, a
+// handler runs (internal/negotiate, RFC 9110 §12.5.3) and hands the
+// handler a compressWriter, which decides at the final status whether the
+// response is one to compress at all: a status with content other than 206, a
 // Content-Type on the allow list, no Content-Encoding or Content-Range
 // from the handler, no "Cache-Control: no-transform". Such a response
 // always gets "Vary: Accept-Encoding", whatever this client accepts, since
@@ -44,6 +44,7 @@ import (
 
 	"github.com/strandhttp/strand"
 	"github.com/strandhttp/strand/internal/ascii"
+	"github.com/strandhttp/strand/internal/negotiate"
 )
 
 // DefaultCompressMinSize is the body size below which responses are sent
@@ -121,7 +122,7 @@ func Compress(opts CompressOptions) func(strand.Handler) strand.Handler {
 // compressor is one Compress middleware: its settings, immutable after
 // newCompressor, and its pools.
 type compressor struct {
-	prefs   []contentCoding // offered codings, most preferred first
+	prefs   []negotiate.Coding // offered codings, most preferred first
 	types   []mediaPattern
 	minSize int
 
@@ -146,8 +147,8 @@ func newCompressor(o CompressOptions) *compressor {
 		names = []string{"zstd", "br", "gzip", "deflate"}
 	}
 	for _, name := range names {
-		coding, ok := codingByName(name)
-		if !ok || coding == codingIdentity {
+		coding, ok := negotiate.ParseCoding(name)
+		if !ok || coding == negotiate.Identity {
 			panic("middleware: Compress encoding " + strconv.Quote(name) + ` is not "zstd", "br", "gzip" or "deflate"`)
 		}
 		for _, p := range c.prefs {
@@ -173,18 +174,19 @@ type compressHandler struct {
 
 func (h *compressHandler) ServeHTTP(w strand.ResponseWriter, r *strand.Request) {
 	c := h.c
-	ae, asked := parseAcceptEncoding(""), false
+	var ae negotiate.AcceptEncoding
+	asked := false
 	for k, v := range r.Header.All() {
 		if k == "Accept-Encoding" { // names are canonical
-			ae.add(v)
+			ae.Add(v)
 			asked = true
 		}
 	}
-	coding := codingIdentity
+	coding := negotiate.Identity
 	if asked {
 		// Without the field, RFC 9110 §12.5.3 lets any coding through, but
 		// a client that did not ask may not decode: identity it is.
-		coding = ae.negotiate(c.prefs)
+		coding = ae.Negotiate(c.prefs)
 	}
 	cw, _ := c.writers.Get().(*compressWriter)
 	if cw == nil {
@@ -195,7 +197,7 @@ func (h *compressHandler) ServeHTTP(w strand.ResponseWriter, r *strand.Request) 
 	// Not deferred: after a panic the server discards what is held back
 	// (or cuts the response short), and the writer is simply not reused.
 	cw.finish()
-	cw.reset(nil, codingIdentity, false)
+	cw.reset(nil, negotiate.Identity, false)
 	c.writers.Put(cw)
 }
 
@@ -238,9 +240,9 @@ const (
 type compressWriter struct {
 	WrapWriter // the writer beneath; records the status (its byte count: uncompressed passes only)
 
-	c        *compressor   // immutable
-	coding   contentCoding // negotiated; codingIdentity when none
-	head     bool          // HEAD request: never compress
+	c        *compressor      // immutable
+	coding   negotiate.Coding // negotiated; negotiate.Identity when none
+	head     bool             // HEAD request: never compress
 	state    compressState
 	code     int             // final status, held back while buffering
 	buf      []byte          // body held back while buffering; cap c.minSize once used
@@ -251,7 +253,7 @@ type compressWriter struct {
 	hijacked bool            // the handler took the connection
 }
 
-func (cw *compressWriter) reset(w strand.ResponseWriter, coding contentCoding, head bool) {
+func (cw *compressWriter) reset(w strand.ResponseWriter, coding negotiate.Coding, head bool) {
 	cw.WrapWriter.Reset(w)
 	cw.coding, cw.head = coding, head
 	cw.state, cw.code, cw.buf = cwIdle, 0, cw.buf[:0]
@@ -284,7 +286,7 @@ func (cw *compressWriter) WriteHeader(code int) {
 		return
 	}
 	addVaryToken(h, "Accept-Encoding")
-	if cw.coding == codingIdentity || cw.head {
+	if cw.coding == negotiate.Identity || cw.head {
 		cw.pass()
 		return
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zlib"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/strandhttp/strand/internal/negotiate"
 )
 
 // CompressLevel trades compression speed for size. Each level maps onto
@@ -53,11 +55,11 @@ var (
 // reusing them is what makes compression affordable per request.
 type encoderPools struct {
 	level CompressLevel // immutable
-	pools [numCodings]sync.Pool
+	pools [negotiate.NumCodings]sync.Pool
 }
 
 // get returns an encoder for c writing to w.
-func (p *encoderPools) get(c contentCoding, w io.Writer) compressEncoder {
+func (p *encoderPools) get(c negotiate.Coding, w io.Writer) compressEncoder {
 	if e, ok := p.pools[c].Get().(compressEncoder); ok {
 		e.Reset(w)
 		return e
@@ -66,23 +68,23 @@ func (p *encoderPools) get(c contentCoding, w io.Writer) compressEncoder {
 }
 
 // put returns an encoder, closed, for reuse; the next get resets it.
-func (p *encoderPools) put(c contentCoding, e compressEncoder) { p.pools[c].Put(e) }
+func (p *encoderPools) put(c negotiate.Coding, e compressEncoder) { p.pools[c].Put(e) }
 
 // newEncoder builds an encoder; its errors can only be invalid levels,
 // which the table below never holds.
-func newEncoder(c contentCoding, level CompressLevel, w io.Writer) compressEncoder {
+func newEncoder(c negotiate.Coding, level CompressLevel, w io.Writer) compressEncoder {
 	var (
 		e   compressEncoder
 		err error
 	)
 	switch c {
-	case codingGzip:
+	case negotiate.Gzip:
 		e, err = gzip.NewWriterLevel(w, flateLevels[level])
-	case codingDeflate:
+	case negotiate.Deflate:
 		e, err = zlib.NewWriterLevel(w, flateLevels[level])
-	case codingBrotli:
+	case negotiate.Brotli:
 		e = brotli.NewWriterLevel(w, brotliLevels[level])
-	case codingZstd:
+	case negotiate.Zstd:
 		e, err = zstd.NewWriter(w,
 			zstd.WithEncoderLevel(zstdLevels[level]),
 			zstd.WithEncoderConcurrency(1), // synchronous: no goroutines, Flush is exact

@@ -353,6 +353,10 @@ func TestCompressWhen(t *testing.T) {
 		{"/json", "GET", "identity", "", "Accept-Encoding", big, ""},
 		{"/json", "GET", "compress, identity;q=0", "", "Accept-Encoding", big, ""},
 		{"/json", "GET", "gzip;q=0, br;q=0.5", "br", "Accept-Encoding", -2, ""},
+		{"/json", "GET", "gzip;q=0.5, identity", "", "Accept-Encoding", big, ""},
+		// A weight outside the qvalue grammar refuses the coding it is on,
+		// which "*" then does not cover (RFC 9110 §12.5.3).
+		{"/json", "GET", "*, zstd;q=2", "br", "Accept-Encoding", -2, ""},
 		{"/json", "HEAD", "gzip", "", "Accept-Encoding", big, ""},
 		{"/small", "GET", "gzip", "", "Accept-Encoding", small, ""},
 		{"/edge", "GET", "gzip", "", "Accept-Encoding", DefaultCompressMinSize - 1, ""},

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/method"
 )
 
 // DefaultMetricsNamespace prefixes metric names when
@@ -232,26 +233,9 @@ func (m *Metrics) lookup(k seriesKey) series {
 // registered in RFC 9110 §9 (or PATCH, RFC 5789), else "OTHER", so that
 // invented methods cannot create series. The results are constants, never
 // the Request's recycled memory.
-func methodLabel(method string) string {
-	switch method {
-	case "GET":
-		return "GET"
-	case "HEAD":
-		return "HEAD"
-	case "POST":
-		return "POST"
-	case "PUT":
-		return "PUT"
-	case "DELETE":
-		return "DELETE"
-	case "CONNECT":
-		return "CONNECT"
-	case "OPTIONS":
-		return "OPTIONS"
-	case "TRACE":
-		return "TRACE"
-	case "PATCH":
-		return "PATCH"
+func methodLabel(m string) string {
+	if label, ok := method.Registered(m); ok {
+		return label
 	}
 	return "OTHER"
 }

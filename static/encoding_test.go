@@ -42,6 +42,10 @@ func TestPrecompressed(t *testing.T) {
 		{"list over two field lines (§5.3)", "/app.js", []string{"identity", "gzip"}, "gzip", true},
 		{"unknown codings", "/app.js", []string{"compress, deflate"}, "", true},
 		{"malformed q refuses", "/app.js", []string{"br;q=2, gzip;q=0.5"}, "gzip", true},
+		{"malformed q is not covered by *", "/app.js", []string{"*, br;q=2"}, "zstd", true},
+		{"identity preferred to every sibling", "/app.js", []string{"gzip;q=0.5, identity"}, "", true},
+		{"identity through * preferred to br", "/app.js", []string{"*;q=0.5, br;q=0.4"}, "zstd", true},
+		{"identity at equal weight gives way", "/app.js", []string{"gzip;q=0.5, identity;q=0.5"}, "gzip", true},
 		{"missing sibling gives way to the next", "/only-gz.css", []string{"br, zstd, gzip"}, "gzip", true},
 		{"no acceptable sibling", "/only-gz.css", []string{"br"}, "", true},
 		{"no sibling at all", "/a.txt", []string{"br, gzip"}, "", true},
@@ -130,8 +134,10 @@ func TestSiblingNotRegular(t *testing.T) {
 	}
 }
 
-// TestAcceptsEncoding checks the q-value of a coding in Accept-Encoding
-// (RFC 9110 §12.5.3, §12.4.2).
+// TestAcceptsEncoding checks the rank of a coding in Accept-Encoding
+// (RFC 9110 §12.5.3, §12.4.2): its q-value, or 0 when identity is
+// preferred to it. internal/negotiate holds the parser and its own tests;
+// these guard the way static calls it.
 func TestAcceptsEncoding(t *testing.T) {
 	for _, tc := range []struct {
 		accept, coding string
@@ -158,9 +164,41 @@ func TestAcceptsEncoding(t *testing.T) {
 		{"*;q=0.3", "zstd", 300},
 		{"x-gzip;q=0.8", "gzip", 800},
 		{"", "gzip", 0},
+		{"gzip", "identity", 0}, // not a sibling's coding
+		{"gzip", "compress", 0},
+
+		// Identity competes (RFC 9110 §12.5.3): a coding it outweighs
+		// ranks 0. Before internal/negotiate, static ignored identity.
+		{"gzip;q=0.5, identity", "gzip", 0},
+		{"gzip;q=0.5, identity;q=0.5", "gzip", 500},
+		{"*;q=0.5, br;q=0.4", "br", 0},
+		{"*;q=0.5, br;q=0.4", "zstd", 500},
+		{"identity;q=0, gzip;q=0.2", "gzip", 200},
+
+		// Where static's old parser and the middleware's differed
+		// (internal/negotiate's tests explain each choice).
+		{"*, gzip;q=2", "gzip", 0},
+		{"gzip;q=0.1;q=1", "gzip", 100}, // the first q counts
+		{"*;q=0.2, *;q=0.9", "br", 200}, // the first "*" counts
+		{"z\u017ftd", "zstd", 0},        // ASCII case folding only
+		{"gzip\u00a0", "gzip", 0},       // OWS is SP and HTAB only
 	} {
 		if got := acceptsEncoding(tc.accept, tc.coding); got != tc.want {
 			t.Errorf("acceptsEncoding(%q, %q) = %d; want %d", tc.accept, tc.coding, got, tc.want)
 		}
+	}
+}
+
+// TestAcceptsEncodingAllocs guards the zero-allocation parse of
+// Accept-Encoding on every request for a compressible file.
+func TestAcceptsEncodingAllocs(t *testing.T) {
+	const accept = "gzip, deflate, br;q=0.9, zstd, identity;q=0.1"
+	allocs := testing.AllocsPerRun(100, func() {
+		for _, p := range precompressed {
+			_ = acceptsEncoding(accept, p.coding)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("acceptsEncoding for every sibling: %v allocations; want 0", allocs)
 	}
 }
