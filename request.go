@@ -1,6 +1,7 @@
 package strand
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/strandhttp/strand/internal/ascii"
 	"github.com/strandhttp/strand/internal/http1"
+	"github.com/strandhttp/strand/internal/method"
 )
 
 // A Request is an HTTP request received by a server.
@@ -254,25 +256,8 @@ func str(b []byte) string {
 // that r.Method stays valid even if a handler keeps it, and an aliasing one
 // for the rest.
 func methodString(m []byte) string {
-	switch string(m) {
-	case "GET":
-		return "GET"
-	case "HEAD":
-		return "HEAD"
-	case "POST":
-		return "POST"
-	case "PUT":
-		return "PUT"
-	case "DELETE":
-		return "DELETE"
-	case "OPTIONS":
-		return "OPTIONS"
-	case "PATCH":
-		return "PATCH"
-	case "CONNECT":
-		return "CONNECT"
-	case "TRACE":
-		return "TRACE"
+	if s, ok := method.Registered(str(m)); ok {
+		return s
 	}
 	return str(m)
 }
@@ -296,7 +281,11 @@ func (r *Request) fill(h *http1.Head) {
 	for i := range h.Fields {
 		f := &h.Fields[i]
 		ascii.CanonicalInPlace(f.Name)
-		r.Header.fields = append(r.Header.fields, field{str(f.Name), str(f.Value)})
+		// Filled in place, as in http1.ParseHead: cheaper than copying in
+		// a field built aside.
+		r.Header.fields = append(r.Header.fields, field{})
+		hf := &r.Header.fields[len(r.Header.fields)-1]
+		hf.name, hf.value = str(f.Name), str(f.Value)
 	}
 	r.Host = str(h.Host)
 	path := h.Target
@@ -316,7 +305,7 @@ func (r *Request) fill(h *http1.Head) {
 		r.Host = str(rest[:end])
 		path = rest[end:]
 	}
-	if q := indexAny(path, "?"); q >= 0 {
+	if q := bytes.IndexByte(path, '?'); q >= 0 {
 		r.RawQuery = str(path[q+1:])
 		path = path[:q]
 	}
@@ -331,7 +320,7 @@ func (r *Request) fill(h *http1.Head) {
 // decodePath percent-decodes p (the parser has checked every escape), into
 // r.pathBuf when it has any escape.
 func (r *Request) decodePath(p []byte) string {
-	if indexAny(p, "%") < 0 {
+	if bytes.IndexByte(p, '%') < 0 {
 		return str(p)
 	}
 	b := r.pathBuf[:0]

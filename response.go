@@ -371,7 +371,8 @@ func appendField(b []byte, name, value string) []byte {
 	start := len(b)
 	b = append(b, value...)
 	for i := start; i < len(b); i++ {
-		if c := b[i]; c == '\r' || c == '\n' || c == 0 {
+		// One comparison for the usual byte, above CR, three for the rest.
+		if c := b[i]; c <= '\r' && (c == '\r' || c == '\n' || c == 0) {
 			b[i] = ' '
 		}
 	}

@@ -66,6 +66,17 @@ func TestIsFieldValueChar(t *testing.T) {
 	}
 }
 
+// TestValidFieldValueEveryByte checks ValidFieldValue's table against
+// IsFieldValueChar, the rule it is built from.
+func TestValidFieldValueEveryByte(t *testing.T) {
+	for c := range 256 {
+		v := []byte{'a', byte(c), 'z'}
+		if got, want := ValidFieldValue(v), IsFieldValueChar(byte(c)); got != want {
+			t.Errorf("ValidFieldValue(%q) = %v; want %v", v, got, want)
+		}
+	}
+}
+
 func TestValidFieldValue(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -54,8 +54,16 @@ func TestParseHeadAllocs(t *testing.T) {
 	}
 }
 
-func BenchmarkParseHead(b *testing.B) {
-	in := []byte(browserGET)
+// wrkGET is the request wrk sends: the head of the pipelined plaintext
+// benchmark, where the parser's cost per line matters most.
+var wrkGET = req("GET /plaintext HTTP/1.1", "Host: 127.0.0.1:8080")
+
+func BenchmarkParseHead(b *testing.B) { benchParse(b, browserGET) }
+
+func BenchmarkParseHeadWrk(b *testing.B) { benchParse(b, wrkGET) }
+
+func benchParse(b *testing.B, head string) {
+	in := []byte(head)
 	var p Parser
 	var h Head
 	b.ReportAllocs()
