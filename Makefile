@@ -20,7 +20,7 @@ FUZZ_TARGETS := \
 	./middleware:FuzzClientIPKey \
 	./static:FuzzParseRange
 
-.PHONY: test fmt fmt-check vet lint generate-check unit fuzz-smoke fuzz bench cover deps
+.PHONY: test fmt fmt-check vet lint generate-check unit fuzz-smoke fuzz bench cover deps stress
 
 test: deps fmt-check vet lint generate-check unit fuzz-smoke
 
@@ -83,6 +83,13 @@ fuzz: fuzz-smoke
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=6 ./... | tee bench.out
+
+# Keep-alive load with parking on both epoll modes, for local use (not
+# part of test): make stress STRESS_SECONDS=120
+STRESS_SECONDS ?= 30
+stress:
+	STRESS_SECONDS=$(STRESS_SECONDS) STRAND_TEST_ENGINES=epoll,epoll-inline \
+		$(GO) test -tags stress -count=1 -run TestStressKeepAlive -v .
 
 cover:
 	$(GO) test -coverprofile=coverage.out ./... && $(GO) tool cover -html=coverage.out -o coverage.html
