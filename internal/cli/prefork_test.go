@@ -143,14 +143,7 @@ func TestPreforkWorkers(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("the supervisor did not return after the stop signal")
 	}
-	for _, pid := range []int{pids[1], replacement} {
-		if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
-			t.Errorf("worker %d still running after the supervisor returned (kill 0: %v)", pid, err)
-		}
-	}
-	if n := len(logLines(stdout.String(), "strand stopped")); n != 3 {
-		t.Errorf("%d \"strand stopped\" lines; want one per worker and the supervisor's", n)
-	}
+	checkWorkersStopped(t, stdout.String(), pids[1], replacement)
 }
 
 // TestPreforkWorkerFailsAtStart checks that the supervisor gives up, with
@@ -271,16 +264,9 @@ func TestPreforkServe(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("the supervisor did not exit after SIGTERM")
 	}
-	for _, pid := range []int{pids[1], replacement} {
-		if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
-			t.Errorf("worker %d still running after the supervisor exited (kill 0: %v)", pid, err)
-		}
-	}
+	checkWorkersStopped(t, stdout.String(), pids[1], replacement)
 	if n := len(logLines(stdout.String(), "strand shutting down")); n != 2 {
 		t.Errorf("%d \"strand shutting down\" lines; want one per worker", n)
-	}
-	if n := len(logLines(stdout.String(), "strand stopped")); n != 3 {
-		t.Errorf("%d \"strand stopped\" lines; want one per worker and the supervisor's", n)
 	}
 }
 
@@ -447,5 +433,20 @@ func TestWorkerArgs(t *testing.T) {
 		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
 			t.Errorf("workerArgs(%q, %q) = %q; want %q", tc.sub, tc.args, got, tc.want)
 		}
+	}
+}
+
+// checkWorkersStopped checks, once the supervisor has returned, that the
+// two worker processes are gone and that each, and the supervisor, logged
+// its stop.
+func checkWorkersStopped(t *testing.T, stdout string, pids ...int) {
+	t.Helper()
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
+			t.Errorf("worker %d still running after the supervisor returned (kill 0: %v)", pid, err)
+		}
+	}
+	if n := len(logLines(stdout, "strand stopped")); n != 3 {
+		t.Errorf("%d \"strand stopped\" lines; want one per worker and the supervisor's", n)
 	}
 }
