@@ -64,11 +64,12 @@ type conn struct {
 
 	// Raw reads while idle (idle.go). raw is nil when rwc has no file
 	// descriptor to read from directly (TLS): one byte is read into one.
-	raw     syscall.RawConn
-	rawRead func(fd uintptr) bool // c.readRaw, bound once
-	rawN    int32                 // bytes readRaw read
-	rawErr  syscall.Errno         // its read(2)'s error; none and no byte is EOF
-	detach  func()                // removes the connection from an event engine; nil otherwise
+	raw      syscall.RawConn
+	rawRead  func(fd uintptr) bool // c.readRaw, bound once
+	rawN     int32                 // bytes readRaw read, or writeRaw wrote
+	rawErr   syscall.Errno         // their system call's error; none and no byte read is EOF
+	rawWrite func(fd uintptr) bool // c.writeRaw, bound once (flushKept)
+	detach   func()                // removes the connection from an event engine; nil otherwise
 
 	// Waiting for a request as a Session (idle.go, waitFor).
 	parkAfter time.Duration // how long a lingering wait lasts here; immutable after OpenSession
@@ -91,6 +92,7 @@ type conn struct {
 	reported   bool // resumed from a park, so bytes are on the socket (readIdle, TLS)
 	released   bool // parked, holding fd but no rwc (idle_linux.go); rwc is written under server.mu
 	mayRelease bool // the engine watches released connections; immutable after OpenSession
+	waitsWrite bool // the engine can wait for the socket to take output (flushKept); likewise
 
 	// Serving on the poller (inline.go).
 	inlineOK bool  // the engine resumes this session Inline; immutable after OpenSession
@@ -266,7 +268,7 @@ func (c *conn) readRequest() int {
 		// them: the client may wait for them before it completes the next
 		// request, and a stray CRLF after a body (RFC 9112 §2.2) is not a
 		// request at all.
-		if err := c.flush(); err != nil {
+		if err := c.flushKept(); err != nil {
 			return readClose
 		}
 		if c.blocked {
@@ -481,7 +483,7 @@ func (c *conn) finishRequest() bool {
 	if c.r == c.w || len(c.x.wbuf) >= writeBufferLimit {
 		// Nothing pipelined is waiting: send now. Otherwise the next
 		// response joins this one in a single write.
-		if err := c.flush(); err != nil {
+		if err := c.flushKept(); err != nil {
 			return false
 		}
 	}
@@ -634,11 +636,12 @@ func (c *conn) flush() error {
 		return nil
 	}
 	if c.inline {
-		return c.flushInline()
+		return c.flushNow()
 	}
 	c.armWriteDeadline()
 	_, err := c.rwc.Write(c.x.wbuf)
 	c.x.wbuf = c.x.wbuf[:0]
+	c.blocked = false
 	if err != nil {
 		c.closeAfter = true
 	}
@@ -650,7 +653,7 @@ func (c *conn) flush() error {
 func (c *conn) writeDirect(p []byte) error {
 	if c.inline {
 		c.x.wbuf = append(c.x.wbuf, p...)
-		return c.flushInline()
+		return c.flushNow()
 	}
 	c.armWriteDeadline()
 	bufs := net.Buffers{c.x.wbuf, p}

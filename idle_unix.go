@@ -18,7 +18,7 @@ func (c *conn) initRaw() {
 	}
 	c.raw = rc
 	if c.rawRead == nil {
-		c.rawRead = c.readRaw
+		c.rawRead, c.rawWrite = c.readRaw, c.writeRaw
 	}
 }
 
@@ -50,6 +50,25 @@ func (c *conn) readRaw(fd uintptr) bool {
 			return true // EOF
 		}
 		c.rbuf, c.rawN = buf, int32(n)
+		return true
+	}
+}
+
+// writeRaw is the RawConn.Write callback of writeNow (inline.go): one
+// write(2) of wbuf, never a wait.
+func (c *conn) writeRaw(fd uintptr) bool {
+	for {
+		n, err := syscall.Write(int(fd), c.x.wbuf)
+		if err == syscall.EINTR {
+			continue
+		}
+		c.rawN = int32(max(n, 0))
+		if err != nil {
+			c.rawErr, _ = err.(syscall.Errno)
+			if c.rawErr == 0 {
+				c.rawErr = syscall.EIO
+			}
+		}
 		return true
 	}
 }

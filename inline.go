@@ -44,6 +44,8 @@ package strand
 // of its poller waiting.
 
 import (
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/strandhttp/strand/internal/engine"
@@ -123,13 +125,15 @@ func (c *conn) leaveInline() bool {
 	return true
 }
 
-// flushInline writes what the socket takes of wbuf now, and keeps the rest
-// at its front, setting c.blocked. A handler that queues more than
-// maxInlineQueue leaves the poller, and the rest is written blocking.
-func (c *conn) flushInline() error {
+// flushNow writes what the socket takes of wbuf now, and keeps the rest
+// at its front, setting c.blocked: Inline, and between requests on a
+// worker of an engine that waits for the socket (see flushKept). A
+// handler running Inline that queues more than maxInlineQueue leaves the
+// poller, and the rest is written blocking.
+func (c *conn) flushNow() error {
 	x := c.x
 	for len(x.wbuf) > 0 {
-		n, err := c.writeFD(x.wbuf)
+		n, err := c.writeNow()
 		if n > 0 {
 			rest := copy(x.wbuf, x.wbuf[n:])
 			x.wbuf = x.wbuf[:rest]
@@ -139,7 +143,7 @@ func (c *conn) flushInline() error {
 		}
 		if err == errWouldBlock {
 			c.blocked = true
-			if x.inHandler && len(x.wbuf) > maxInlineQueue {
+			if c.inline && x.inHandler && len(x.wbuf) > maxInlineQueue {
 				if !c.leaveInline() {
 					return errAborted
 				}
@@ -155,6 +159,45 @@ func (c *conn) flushInline() error {
 	}
 	c.blocked = false
 	return nil
+}
+
+// writeNow writes what the socket takes of wbuf without waiting:
+// errWouldBlock when it did not take all of it. Inline through the bare
+// descriptor; on a worker through the net.Conn's descriptor, with the
+// runtime's lock on it (RawConn.Write), so that a Close cannot slip in.
+func (c *conn) writeNow() (int, error) {
+	if c.inline {
+		return c.writeFD(c.x.wbuf)
+	}
+	c.rawN, c.rawErr = 0, 0
+	if err := c.raw.Write(c.rawWrite); err != nil {
+		return 0, err
+	}
+	switch {
+	case c.rawErr == syscall.EAGAIN:
+		return int(c.rawN), errWouldBlock
+	case c.rawErr != 0:
+		return 0, os.NewSyscallError("write", c.rawErr)
+	case int(c.rawN) < len(c.x.wbuf):
+		return int(c.rawN), errWouldBlock // the send buffer is full
+	}
+	return int(c.rawN), nil
+}
+
+// flushKept sends wbuf once the handler has returned, for a connection
+// that lives on. On a worker of an engine that can wait for the socket to
+// take more (SessionOptions.WaitWrite: the epoll engine), a slow reader
+// does not hold the worker: what the socket does not take now stays
+// queued (no more than a finished response, whose body was held back
+// whole), c.blocked is set, and readRequest parks the connection
+// (WaitWrite) until the socket can take more, for WriteTimeout at most.
+// While the handler runs, and for closing, writes block as they must.
+func (c *conn) flushKept() error {
+	if c.inline || !c.waitsWrite || !c.parking || c.raw == nil || c.x == nil || len(c.x.wbuf) == 0 || c.x.inHandler {
+		return c.flush()
+	}
+	c.armWriteDeadline()
+	return c.flushNow()
 }
 
 // readInline reads what the socket has into p, without waiting:

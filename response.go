@@ -222,7 +222,7 @@ func (w *response) writeBody(p []byte) {
 		c.x.wbuf = append(c.x.wbuf, '\r', '\n')
 	}
 	if len(c.x.wbuf) >= writeBufferLimit && w.err == nil {
-		w.err = c.flush()
+		w.err = c.flushKept() // blocking while the handler runs
 	}
 }
 

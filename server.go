@@ -288,6 +288,7 @@ func (h connHandler) OpenSession(rwc net.Conn, opts engine.SessionOptions) engin
 	c.parking = true
 	c.parkAfter = max(opts.ParkAfter, 0)
 	c.mayRelease = opts.Release
+	c.waitsWrite = opts.WaitWrite
 	c.inlineOK = opts.Inline
 	c.detach = opts.Detach
 	if !c.start() {

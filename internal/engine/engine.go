@@ -62,9 +62,10 @@ type Session interface {
 	//     waiting up to the parkAfter given to OpenSession). The engine
 	//     waits (watching FD, or calling Wait) and calls Resume again once
 	//     bytes are there, or Expire at deadline (zero: never).
-	//   - WaitWrite (Inline only): output is queued that the socket does
-	//     not take now; Resume again once it can take more, or Expire at
-	//     deadline.
+	//   - WaitWrite (Inline, or OnWorker between requests when the engine
+	//     set SessionOptions.WaitWrite): output is queued that the socket
+	//     does not take now; Resume again once it can take more, or Expire
+	//     at deadline.
 	//   - ToWorker (Inline only): what comes next may block (a request
 	//     body still on the wire, a response too large to queue, closing
 	//     slowly): Resume again, OnWorker.
@@ -164,6 +165,10 @@ type SessionOptions struct {
 	// be parked, calling Detach first if its descriptor was parked before:
 	// Resume's caller must take FD again.
 	Release bool
+
+	// WaitWrite says that the engine can wait for the socket to take more
+	// output (Resume may return WaitWrite OnWorker too, between requests).
+	WaitWrite bool
 
 	// Inline says that the engine resumes the session Inline once it has
 	// parked (see Mode); it serves its first request OnWorker.

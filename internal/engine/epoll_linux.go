@@ -158,7 +158,7 @@ func (es *epollServer) open(c net.Conn) {
 func (es *epollServer) newSlot(c net.Conn) *slot {
 	s := &slot{}
 	sess := es.h.OpenSession(c, SessionOptions{ParkAfter: es.parkAfter, Release: es.releaseTicks >= 0,
-		Inline: es.inline, Detach: s.detach})
+		WaitWrite: true, Inline: es.inline, Detach: s.detach})
 	if sess == nil {
 		return nil
 	}
