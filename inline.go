@@ -13,7 +13,7 @@ package strand
 //	epoll reports fd ──> read(2) what is there (readInline)
 //	                     parse every complete head (readRequest)
 //	                     run the handler, here, on the poller
-//	                     write(2) what the socket takes (flushInline)
+//	                     write(2) what the socket takes (flushNow)
 //	                     ──> WaitRead: nothing more to read
 //
 // Nothing on that path waits. Where a connection would have to, it goes

@@ -41,8 +41,10 @@ func (c *conn) lookupFD() bool {
 // FD implements engine.Session.
 func (c *conn) FD() int { return int(c.fd) }
 
-// Resume implements engine.Session. Inline, it serves a released
-// connection from its bare descriptor (inline.go). Otherwise it makes a
+// Resume implements engine.Session. Accepted, it releases a new
+// connection and asks to be parked until its first request. Inline, it
+// serves a released connection from its bare descriptor (inline.go),
+// releasing it first if need be. Otherwise it makes a
 // released connection a net.Conn again (idle_linux.go), finishes what an
 // Inline run handed over (a request whose body is still on the wire, a
 // slow close), then serves requests until the connection is done, or
