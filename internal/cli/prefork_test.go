@@ -88,13 +88,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // one port, both take connections, a worker that dies is replaced, and a
 // stop signal to the supervisor stops them all gracefully.
 func TestPreforkWorkers(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("SO_REUSEPORT spreads connections over processes on Linux")
-	}
-	if testing.Short() {
-		t.Skip("starts processes")
-	}
-	t.Setenv(mainEnv, "1")
+	requirePrefork(t)
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -273,13 +267,7 @@ func TestPreforkServe(t *testing.T) {
 // TestPreforkServeHTTPS checks that the workers of `strand serve
 // --workers 2 --tls-cert --tls-key` serve HTTPS.
 func TestPreforkServeHTTPS(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("SO_REUSEPORT spreads connections over processes on Linux")
-	}
-	if testing.Short() {
-		t.Skip("starts processes")
-	}
-	t.Setenv(mainEnv, "1")
+	requirePrefork(t)
 	dir := serveTree(t)
 	certFile, keyFile := writeCert(t, t.TempDir(), 1)
 	addr := freeAddr(t)
@@ -449,4 +437,19 @@ func checkWorkersStopped(t *testing.T, stdout string, pids ...int) {
 	if n := len(logLines(stdout, "strand stopped")); n != 3 {
 		t.Errorf("%d \"strand stopped\" lines; want one per worker and the supervisor's", n)
 	}
+}
+
+// requirePrefork skips a test that starts worker processes where they
+// cannot share a port (SO_REUSEPORT spreads connections over processes on
+// Linux) or under -short, and makes the test binary act as strand in the
+// processes it starts.
+func requirePrefork(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("SO_REUSEPORT spreads connections over processes on Linux")
+	}
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	t.Setenv(mainEnv, "1")
 }
