@@ -183,22 +183,38 @@ func slowReaderWaitsForWrite(t *testing.T, nonBlocking bool, body string, n int)
 // TestInlineSlowReaderTimesOut: a client that never reads is dropped at
 // WriteTimeout, by the engine's wheel.
 func TestInlineSlowReaderTimesOut(t *testing.T) {
-	body := strings.Repeat("x", 1<<20)
-	addr := inlineServer(t, &Server{WriteTimeout: 300 * time.Millisecond}, func(w ResponseWriter, r *Request) {
-		_, _ = io.WriteString(w, body[:100<<10])
-	})
+	slowReaderTimesOut(t, true, strings.Repeat("x", 100<<10), 200)
+}
+
+// TestWorkerSlowReaderTimesOut is the same for a connection parked by a
+// worker with a finished response queued (flushKept).
+func TestWorkerSlowReaderTimesOut(t *testing.T) {
+	slowReaderTimesOut(t, false, strings.Repeat("x", 8<<10), 4000)
+}
+
+func slowReaderTimesOut(t *testing.T, nonBlocking bool, body string, n int) {
+	h := HandlerFunc(func(w ResponseWriter, r *Request) { _, _ = io.WriteString(w, body) })
+	s := &Server{WriteTimeout: 300 * time.Millisecond}
+	var addr string
+	if nonBlocking {
+		addr = inlineServer(t, s, h)
+	} else {
+		requireEpoll(t)
+		s.Handler, s.Engine = h, EngineEpoll
+		addr = serve(t, s)
+	}
 	c := dialRaw(t, addr)
 	c.send(t, "GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
 	c.response(t, "GET")
 	time.Sleep(20 * time.Millisecond)
 	var b strings.Builder
-	for range 200 {
+	for range n {
 		b.WriteString("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	}
-	c.send(t, b.String())
+	go func() { _, _ = io.WriteString(c.Conn, b.String()) }()
 	time.Sleep(time.Second)
 	// Read everything that was sent: the stream must end (closed), before
-	// the test's own deadline, with fewer than 200 responses.
+	// the test's own deadline, with fewer than n responses.
 	got := 0
 	for {
 		if _, err := readRawResponse(c.br, "GET"); err != nil {
@@ -206,9 +222,10 @@ func TestInlineSlowReaderTimesOut(t *testing.T) {
 		}
 		got++
 	}
-	if got >= 200 {
+	if got >= n {
 		t.Fatalf("all %d responses arrived; want the connection dropped at WriteTimeout", got)
 	}
+	waitFor(t, "the connection to be forgotten", func() bool { return s.OpenConns() == 0 })
 }
 
 // TestInlinePartialHead sends a head in two parts: the first waits in the
