@@ -129,14 +129,7 @@ func TestPreforkWorkers(t *testing.T) {
 
 	// The stop signal reaches every worker, which shuts down gracefully.
 	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Fatalf("Run = %d after the stop signal; want 0\nstderr: %s", c, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the supervisor did not return after the stop signal")
-	}
+	waitStopped(t, code, stderr)
 	checkWorkersStopped(t, stdout.String(), pids[1], replacement)
 }
 
@@ -299,14 +292,7 @@ func TestPreforkServeHTTPS(t *testing.T) {
 		}
 	}
 	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Fatalf("Run = %d after the stop signal; want 0\nstderr: %s", c, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the supervisor did not return after the stop signal")
-	}
+	waitStopped(t, code, stderr)
 }
 
 // A supervisor is a `strand` process started by a test.
@@ -452,4 +438,17 @@ func requirePrefork(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	t.Setenv(mainEnv, "1")
+}
+
+// waitStopped waits for Run, stopped by its context, to return 0.
+func waitStopped(t *testing.T, code <-chan int, stderr *syncBuffer) {
+	t.Helper()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Fatalf("Run = %d after the stop signal; want 0\nstderr: %s", c, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the supervisor did not return after the stop signal")
+	}
 }
