@@ -99,7 +99,7 @@ type conn struct {
 	inline   bool  // this Resume is Inline: reads and writes never wait
 	drained  bool  // Inline: the last read left the socket empty; do not read again
 	hup      bool  // Inline: the peer hung up; a short read does not mean empty
-	blocked  bool  // Inline: wbuf holds output the socket would not take
+	blocked  bool  // wbuf holds output the socket would not take (flushNow); the connection waits for it
 	left     bool  // Inline: a handler needed to block and the connection left the poller
 	started  bool  // a request is read and framed, its handler still to run (handed to a worker)
 	closing  uint8 // closeFlush or closeLinger: closing was handed to a worker
@@ -162,10 +162,10 @@ func (c *conn) run() engine.Next {
 			c.left = false // served by blocking, on the poller: on to a worker
 			return engine.ToWorker
 		}
+		if c.blocked {
+			return c.waitWrite() // see flushKept
+		}
 		if c.inline {
-			if c.blocked {
-				return c.waitWrite()
-			}
 			if served++; served == maxInlineRequests && c.r < c.w {
 				return engine.Again
 			}
@@ -238,7 +238,7 @@ const (
 	readOK        = iota // a request head was read: run the handler
 	readClose            // the connection is done
 	readPark             // idle with nothing buffered, and c.parking, or Inline with a partial head: return to the engine (idle.go)
-	readParkWrite        // Inline, output waits for the socket to take it (inline.go)
+	readParkWrite        // output waits for the socket to take it: Inline, or between requests (flushKept, inline.go)
 )
 
 // readRequest reads and parses the next request head, framing its body.
@@ -272,7 +272,7 @@ func (c *conn) readRequest() int {
 			return readClose
 		}
 		if c.blocked {
-			return readParkWrite // Inline: not another byte in before they leave
+			return readParkWrite // not another request in before they leave
 		}
 		switch {
 		case c.r < c.w && c.headStart == 0:
@@ -331,7 +331,7 @@ func (c *conn) readRequest() int {
 				return c.park() // lingered parkAfter: the engine takes the rest of the wait
 			}
 			if isTimeout(err) && c.r < c.w {
-				c.replyParseError(&http1.Error{Status: StatusRequestTimeout, Reason: "timed out reading the request head"})
+				c.replyParseError(errHeadTimeout)
 			}
 			return readClose
 		}
@@ -446,6 +446,11 @@ func (c *conn) handlerPanicked(p any) {
 }
 
 var errAborted = errors.New("strand: handler aborted")
+
+// errHeadTimeout answers a head that did not complete within
+// ReadHeaderTimeout (RFC 9110 §15.5.9), whether a read timed out on a
+// worker or the engine's wheel expired a parked partial head.
+var errHeadTimeout = &http1.Error{Status: StatusRequestTimeout, Reason: "timed out reading the request head"}
 
 // finishRequest completes the response and prepares the connection for
 // the next request. It returns false when the connection must close.

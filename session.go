@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/strandhttp/strand/internal/engine"
-	"github.com/strandhttp/strand/internal/http1"
 )
 
 var _ engine.Session = (*conn)(nil)
@@ -104,7 +103,7 @@ func (c *conn) Released() bool { return c.released }
 func (c *conn) Expire() {
 	if c.released && c.x != nil && c.r < c.w {
 		c.inline = true
-		c.replyParseError(&http1.Error{Status: StatusRequestTimeout, Reason: "timed out reading the request head"})
+		c.replyParseError(errHeadTimeout)
 		c.inline = false
 	}
 	c.end(nil)
