@@ -568,6 +568,9 @@ var differentialSeeds = []string{
 	"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTrailer: X\r\n\r\n3;a=b c\r\nabc\r\n0\r\nX: 1\r\nX: 2\r\n\r\n",
 	"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: x\r\n\r\n0\r\n\r\n",
 	"POST / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, close\r\nContent-Length: 1\r\n\r\n",
+	// A folded Content-Length was refused for its empty first line, not
+	// for the fold: now errObsFold for every line the next one continues.
+	"0000 / HTTP/1.0\r\n0000:00\r\nContent-Length: \r\n 0\r\n\r\n00000",
 }
 
 func FuzzDifferentialNetHTTP(f *testing.F) {

@@ -231,6 +231,13 @@ func ParseHead(buf []byte, h *Head, lim Limits) error {
 		if len(h.Fields) == lim.MaxFields {
 			return lineError(line, errTooManyFields)
 		}
+		// A line that the next one continues (obs-fold) is refused as
+		// folded before its own value is judged: the value it holds is
+		// not the whole value, so "malformed Content-Length" would blame
+		// the wrong thing (RFC 9112 §5.2: reject obs-fold with 400).
+		if len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t') {
+			return lineError(line, errObsFold)
+		}
 		name, value, err := parseFieldLine(line)
 		if err != nil {
 			return lineError(line, err)

@@ -305,6 +305,8 @@ func TestParseHeadErrors(t *testing.T) {
 		{"SP before colon on Host", req("GET / HTTP/1.1", "Host : a"), errSpaceBeforeColon},
 		{"obs-fold with SP", get("X: a", " b"), errObsFold},
 		{"obs-fold with HTAB", get("X: a", "\tb"), errObsFold},
+		{"obs-fold of an empty Content-Length", req("POST / HTTP/1.1", "Host: a", "Content-Length: ", " 0"), errObsFold},
+		{"obs-fold of a bad name", get("X\"Y: a", " b"), errObsFold},
 		{"whitespace before first field", req("GET / HTTP/1.1", " Host: a"), errObsFold},
 		{"NUL in value", get("X: a\x00b"), errFieldValue},
 		{"control in value", get("X: a\x01b"), errFieldValue},
