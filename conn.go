@@ -66,8 +66,6 @@ type conn struct {
 	// descriptor to read from directly (TLS): one byte is read into one.
 	raw      syscall.RawConn
 	rawRead  func(fd uintptr) bool // c.readRaw, bound once
-	rawN     int32                 // bytes readRaw read, or writeRaw wrote
-	rawErr   syscall.Errno         // their system call's error; none and no byte read is EOF
 	rawWrite func(fd uintptr) bool // c.writeRaw, bound once (flushKept)
 	detach   func()                // removes the connection from an event engine; nil otherwise
 
@@ -80,8 +78,10 @@ type conn struct {
 	requests     int
 	readDeadline int64        // last deadline set, to skip needless updates (see nanos)
 	writeDeadln  int64        // likewise
-	accepted     time.Time    // immutable
+	accepted     int64        // when accept returned (see nanos); immutable
 	state        atomic.Int32 // stateNew, stateActive or stateIdle; read by Shutdown
+	rawN         int32        // bytes readRaw read, or writeRaw wrote
+	rawErr       int32        // their system call's errno (see rawErrno); none and no byte read is EOF
 
 	closeAfter bool // close once the current response is out
 	hijacked   bool
@@ -107,7 +107,7 @@ type conn struct {
 }
 
 func newConn(s *Server, rwc net.Conn) *conn {
-	c := &conn{server: s, rwc: rwc, accepted: time.Now()}
+	c := &conn{server: s, rwc: rwc, accepted: time.Now().UnixNano()}
 	c.initRaw()
 	return c
 }
@@ -281,13 +281,13 @@ func (c *conn) readRequest() int {
 			// connects and trickles gets one timeout in all, not two.
 			headStart := time.Now()
 			if c.requests == 0 {
-				headStart = c.accepted
+				headStart = fromNanos(c.accepted)
 			}
 			c.headStart = headStart.UnixNano()
 			c.setReadDeadline(deadlineAfter(headStart, s.readHeaderTimeout()), 0)
 		case c.r == c.w && c.requests == 0:
 			t := s.readHeaderTimeout()
-			c.waitFor(time.Time{}, deadlineAfter(c.accepted, t), t)
+			c.waitFor(time.Time{}, deadlineAfter(fromNanos(c.accepted), t), t)
 		case c.r == c.w:
 			c.state.Store(stateIdle)
 			if s.shuttingDown() {

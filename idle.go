@@ -201,11 +201,14 @@ func (c *conn) readIdle() (int, error) {
 		return int(c.rawN), nil
 	case c.rawErr == 0:
 		return 0, io.EOF
-	case c.rawErr == syscall.EAGAIN:
+	case c.rawErrno() == syscall.EAGAIN:
 		return 0, errWouldBlock
 	}
-	return 0, os.NewSyscallError("read", c.rawErr)
+	return 0, os.NewSyscallError("read", c.rawErrno())
 }
+
+// rawErrno is the errno readRaw or writeRaw kept, 0 for none.
+func (c *conn) rawErrno() syscall.Errno { return syscall.Errno(c.rawErr) }
 
 // waitFor prepares a wait for the next request with nothing buffered: it
 // must end by until (zero: never), timeout after it began; now is the

@@ -34,16 +34,13 @@ func (c *conn) readRaw(fd uintptr) bool {
 		case err == syscall.EAGAIN:
 			c.server.pools.bufs.Put(buf)
 			if c.probe {
-				c.rawErr = syscall.EAGAIN
+				c.rawErr = int32(syscall.EAGAIN)
 				return true
 			}
 			return false
 		case err != nil:
 			c.server.pools.bufs.Put(buf)
-			c.rawErr, _ = err.(syscall.Errno)
-			if c.rawErr == 0 {
-				c.rawErr = syscall.EIO
-			}
+			c.rawErr = errnoOf(err)
 			return true
 		case n == 0:
 			c.server.pools.bufs.Put(buf)
@@ -64,11 +61,18 @@ func (c *conn) writeRaw(fd uintptr) bool {
 		}
 		c.rawN = int32(max(n, 0))
 		if err != nil {
-			c.rawErr, _ = err.(syscall.Errno)
-			if c.rawErr == 0 {
-				c.rawErr = syscall.EIO
-			}
+			c.rawErr = errnoOf(err)
 		}
 		return true
 	}
+}
+
+// errnoOf is err's errno as conn.rawErr keeps it (4 bytes, not an
+// Errno's 8: the conn struct stays in the 256-byte size class), EIO for an
+// error that is not an Errno.
+func errnoOf(err error) int32 {
+	if e, ok := err.(syscall.Errno); ok && e != 0 {
+		return int32(e)
+	}
+	return int32(syscall.EIO)
 }

@@ -174,10 +174,10 @@ func (c *conn) writeNow() (int, error) {
 		return 0, err
 	}
 	switch {
-	case c.rawErr == syscall.EAGAIN:
+	case c.rawErrno() == syscall.EAGAIN:
 		return int(c.rawN), errWouldBlock
 	case c.rawErr != 0:
-		return 0, os.NewSyscallError("write", c.rawErr)
+		return 0, os.NewSyscallError("write", c.rawErrno())
 	case int(c.rawN) < len(c.x.wbuf):
 		return int(c.rawN), errWouldBlock // the send buffer is full
 	}

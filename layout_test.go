@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestImportRules enforces the dependency directions of DESIGN.md: internal
@@ -38,5 +39,15 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports its sibling %s; public packages import only the root", pkg, imp)
 			}
 		}
+	}
+}
+
+// TestConnSizeClass keeps the conn struct, which every idle connection
+// holds, in the allocator's 256-byte size class: one field more and each
+// connection pays for the 288-byte class (see nanos and errnoOf for how the
+// struct was brought back under).
+func TestConnSizeClass(t *testing.T) {
+	if n := unsafe.Sizeof(conn{}); n > 256 {
+		t.Fatalf("conn is %d bytes; an idle connection would take the next size class (288)", n)
 	}
 }

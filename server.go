@@ -424,7 +424,7 @@ func (s *Server) closeIdleConns() bool {
 		// without rwc is released in an epoll engine (idle_linux.go),
 		// which serves it to its end once its listener is closed.
 		st := c.state.Load()
-		if c.rwc != nil && (st == stateIdle || st == stateNew && now.Sub(c.accepted) > newConnGrace) {
+		if c.rwc != nil && (st == stateIdle || st == stateNew && now.Sub(fromNanos(c.accepted)) > newConnGrace) {
 			c.rwc.Close()
 		}
 	}

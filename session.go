@@ -67,7 +67,7 @@ func (c *conn) Resume(mode engine.Mode) (next engine.Next, deadline time.Time) {
 		if c.inlineOK {
 			c.releaseSelf()
 		}
-		c.waitUntil = nanos(deadlineAfter(c.accepted, c.server.readHeaderTimeout()))
+		c.waitUntil = nanos(deadlineAfter(fromNanos(c.accepted), c.server.readHeaderTimeout()))
 		return engine.WaitRead, fromNanos(c.waitUntil)
 	}
 	if mode == engine.Inline || mode == engine.InlineHup {
