@@ -48,6 +48,11 @@ func (b *body) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	b.c.sendContinue()
+	if allowed := b.limit - b.read; allowed < int64(len(p)) {
+		// One byte more than the limit allows: enough to tell a body
+		// that ends at the limit from one that goes past it.
+		p = p[:allowed+1]
+	}
 	var n int
 	var err error
 	if b.chunked {
@@ -55,10 +60,14 @@ func (b *body) Read(p []byte) (int, error) {
 	} else {
 		n, err = b.readLength(p)
 	}
-	b.read += int64(n)
-	if err == nil && b.read > b.limit {
-		err = ErrBodyTooLarge
+	if b.read+int64(n) > b.limit {
+		// A read that would go past the limit returns none of its bytes,
+		// end of body or not: a handler copying the body on (io.Copy)
+		// has then written nothing of a refused body, and is answered
+		// 413 for (response.finish) unless it answered itself.
+		n, err = 0, ErrBodyTooLarge
 	}
+	b.read += int64(n)
 	if err != nil {
 		b.err = err
 		b.finished()

@@ -276,6 +276,70 @@ func TestMalformedChunkedBody(t *testing.T) {
 	c.expectClosed(t)
 }
 
+// TestCopiedBodyErrorAnswered checks the handler most echo endpoints are,
+// io.Copy(w, r.Body) with its error ignored: io.Copy hands the body to the
+// response's ReadFrom, which must not commit a 200 before a byte has come,
+// so that a body refused before its first byte gets the codec's answer
+// (400 for malformed chunked framing, 413 over MaxBodyBytes), not an empty
+// 200.
+func TestCopiedBodyErrorAnswered(t *testing.T) {
+	h := HandlerFunc(func(w ResponseWriter, r *Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		_, _ = io.Copy(w, r.Body)
+	})
+	addr := serve(t, &Server{Handler: h, MaxBodyBytes: 1000})
+	for _, tc := range []struct {
+		name, body string
+		status     int
+	}{
+		{"size with 0x", "0x3\r\nabc\r\n0\r\n\r\n", 400},
+		{"bare LF after the size", "3\nabc\n0\n\n", 400},
+		{"size not hex", "g\r\n", 400},
+		{"over MaxBodyBytes", "7d0\r\n" + strings.Repeat("z", 2000) + "\r\n0\r\n\r\n", 413},
+	} {
+		c := dialRaw(t, addr)
+		c.send(t, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"+tc.body)
+		if resp := c.response(t, "POST"); resp.Status != tc.status || !resp.Close() {
+			t.Errorf("%s: got:\n%s\nwant %d with Connection: close", tc.name, resp.Head, tc.status)
+		}
+		c.expectClosed(t)
+	}
+	// A body that fails after some of it was copied cannot be answered
+	// again: the 200 is out, the connection closes with the body short.
+	c := dialRaw(t, addr)
+	c.send(t, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n")
+	if resp := c.response(t, "POST"); resp.Status != 200 || !resp.Close() {
+		t.Errorf("failing midway: got:\n%s\nwant 200 with Connection: close", resp.Head)
+	}
+	c.expectClosed(t)
+}
+
+// TestBodyLimitInOneRead checks MaxBodyBytes against a read that takes a
+// whole chunked body, last chunk included, at once: the limit holds for
+// the read that would end the body too, and none of the bytes past it (nor
+// before it, in that read) reach the handler.
+func TestBodyLimitInOneRead(t *testing.T) {
+	type result struct {
+		n   int
+		err error
+	}
+	got := make(chan result, 1)
+	h := HandlerFunc(func(w ResponseWriter, r *Request) {
+		n, err := r.Body.Read(make([]byte, 8192))
+		got <- result{n, err}
+	})
+	addr := serve(t, &Server{Handler: h, MaxBodyBytes: 1000})
+	c := dialRaw(t, addr)
+	c.send(t, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n"+strings.Repeat("z", 2000)+"\r\n0\r\n\r\n")
+	if resp := c.response(t, "POST"); resp.Status != 413 || !resp.Close() {
+		t.Fatalf("got:\n%s\nwant 413 with Connection: close", resp.Head)
+	}
+	if r := recv(t, got, "the handler"); r.n != 0 || !errors.Is(r.err, ErrBodyTooLarge) {
+		t.Errorf("Read = %d, %v; want 0, ErrBodyTooLarge", r.n, r.err)
+	}
+	c.expectClosed(t)
+}
+
 // TestUnreadBody checks what happens to a body the handler leaves: a small
 // one is drained and the connection serves the next request; one larger
 // than the drain limit closes the connection, and the response says so.

@@ -20,17 +20,25 @@ func (w *response) ReadFrom(src io.Reader) (int64, error) {
 	if w.c.hijacked {
 		return 0, ErrHijacked
 	}
+	file, limit := fileSource(src)
+	if file == nil {
+		// Not a file: copied through Write, which commits the status at
+		// the first byte. Committing it here would answer 200 for a
+		// request body that fails before its first byte (io.Copy(w,
+		// r.Body) with a malformed chunked body), which finish answers
+		// with the failure's status instead.
+		return io.CopyBuffer(writerOnly{w}, src, w.c.copyBuffer())
+	}
 	if w.status == 0 {
 		w.WriteHeader(StatusOK)
 	}
-	file, limit := fileSource(src)
-	if file != nil && w.c.inline && !w.c.leaveInline() {
+	if w.c.inline && !w.c.leaveInline() {
 		// A file is read from the disk: off the poller (inline.go), and by
 		// sendfile, which needs the net.Conn.
 		return 0, errAborted
 	}
 	tcp, isTCP := w.c.rwc.(*net.TCPConn)
-	if !isTCP || file == nil || w.noBody || w.declared < 0 || w.err != nil {
+	if !isTCP || w.noBody || w.declared < 0 || w.err != nil {
 		return io.CopyBuffer(writerOnly{w}, src, w.c.copyBuffer())
 	}
 	remaining := w.declared - w.written
