@@ -30,6 +30,12 @@
 // OPTIONS with 204 and Allow, unless an OPTIONS handler is registered;
 // "OPTIONS *", about the server as a whole, gets 204 (RFC 9110 §9.3.7).
 //
+// A method the router does not recognize, on any path, gets 501 Not
+// Implemented (RFC 9110 §15.6.2: "the server does not recognize the
+// request method and is not capable of supporting it for any resource").
+// It recognizes the methods of RFC 9110 and PATCH, and any other some
+// route was registered with (PURGE, PROPFIND): those get 405 elsewhere.
+//
 // # Redirects
 //
 // A path that matches nothing, but would once cleaned of "//", "/./" and

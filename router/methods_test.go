@@ -23,8 +23,9 @@ func newMethodRouter() *Router {
 }
 
 // TestMethodDispatch covers 405 with an exact Allow field (RFC 9110
-// §15.5.6: a 405 response must carry Allow), automatic HEAD for GET routes
-// and automatic OPTIONS (§9.3.7).
+// §15.5.6: a 405 response must carry Allow), 501 for methods the router
+// does not recognize, automatic HEAD for GET routes and automatic OPTIONS
+// (§9.3.7).
 func TestMethodDispatch(t *testing.T) {
 	r := newMethodRouter()
 	tests := []struct {
@@ -41,9 +42,18 @@ func TestMethodDispatch(t *testing.T) {
 		{"GET", "/only-put", 405, "OPTIONS, PUT", "405 method not allowed\n"},
 		{"HEAD", "/only-put", 405, "OPTIONS, PUT", "405 method not allowed\n"},
 		{"PUT", "/users/7", 405, "DELETE, GET, HEAD, OPTIONS, PATCH", "405 method not allowed\n"},
-		{"get", "/r", 405, "GET, HEAD, OPTIONS, POST", "405 method not allowed\n"}, // methods are case-sensitive (§9.1)
 		{"GET", "/cache", 405, "OPTIONS, PURGE", "405 method not allowed\n"},
 		{"PURGE", "/cache", 200, "", "PURGE /cache"},
+		// PURGE is recognized, being served on another route: 405.
+		{"PURGE", "/r", 405, "GET, HEAD, OPTIONS, POST", "405 method not allowed\n"},
+
+		// A method neither registered (RFC 9110 §16.1.1, PATCH) nor served
+		// by a route: 501 on any path (§15.6.2), Allow kept on a known one.
+		{"FOO", "/r", 501, "GET, HEAD, OPTIONS, POST", "501 method not implemented\n"},
+		{"get", "/r", 501, "GET, HEAD, OPTIONS, POST", "501 method not implemented\n"}, // methods are case-sensitive (§9.1)
+		{"FOO", "/nope", 501, "", "501 method not implemented\n"},
+		{"FOO", "/r/", 501, "", "501 method not implemented\n"}, // not redirected first
+		{"TRACE", "/r", 405, "GET, HEAD, OPTIONS, POST", "405 method not allowed\n"},
 
 		// Automatic HEAD runs the GET handler; the server drops the body.
 		{"HEAD", "/r", 200, "", "GET /r"},
@@ -71,7 +81,7 @@ func TestMethodDispatch(t *testing.T) {
 			t.Errorf("%s %s: %d, Allow %q (present %v), body %q; want %d, Allow %q, body %q",
 				tt.method, tt.path, w.status(), allow, hasAllow, w.body.String(), tt.code, tt.allow, tt.body)
 		}
-		if tt.code == 405 && w.header.Get("Content-Type") != "text/plain; charset=utf-8" {
+		if tt.code >= 405 && w.header.Get("Content-Type") != "text/plain; charset=utf-8" {
 			t.Errorf("%s %s: Content-Type %q; want text/plain", tt.method, tt.path, w.header.Get("Content-Type"))
 		}
 	}

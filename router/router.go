@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/method"
 )
 
 // Router dispatches requests to handlers by method and path pattern. Build
@@ -40,6 +41,11 @@ type tree struct {
 	// RedirectTrailingSlash and RedirectCleanPath; see Router's setters.
 	redirectSlash bool
 	redirectClean bool
+
+	// The methods some route serves that RFC 9110 does not register
+	// (PROPFIND, say): with the registered ones, the methods the router
+	// recognizes. Any other gets 501, not 404 or 405.
+	extraMethods []string
 }
 
 // methodHandler is one method's handler for a route, middleware applied.
@@ -50,7 +56,9 @@ type methodHandler struct {
 }
 
 // New returns an empty router. Unmatched paths get 404, known paths with an
-// unregistered method 405 with an Allow field; GET routes also answer HEAD,
+// unregistered method 405 with an Allow field, and a method the router does
+// not recognize (neither one of RFC 9110's and PATCH, nor one some route
+// serves: "FOO") 501 on any path (RFC 9110 §15.6.2); GET routes also answer HEAD,
 // every route answers OPTIONS; a path that matches only with or without a
 // trailing slash, or once cleaned of "//", "/./" and "/../", is redirected
 // to the form that matches (301 for GET and HEAD, 308 otherwise).
@@ -231,6 +239,7 @@ func (r *Router) handle(method, pattern string, h strand.Handler, mount bool) {
 	if len(r.mws) > 0 {
 		h = strand.Chain(r.mws...)(h)
 	}
+	r.t.recognize(method)
 	segs := parsePattern(pattern)
 	end := r.t.root.insert(pattern, segs, r.t.owners)
 	rt := end.route
@@ -344,6 +353,10 @@ func (t *tree) dispatch(w strand.ResponseWriter, req *strand.Request) {
 		w.WriteHeader(strand.StatusNoContent)
 		return
 	}
+	if !t.recognizes(req.Method) {
+		notImplemented(w)
+		return
+	}
 	if t.methodNotAllowed != nil {
 		t.methodNotAllowed.ServeHTTP(w, req)
 		return
@@ -416,6 +429,10 @@ func (t *tree) miss(w strand.ResponseWriter, req *strand.Request) {
 		w.WriteHeader(strand.StatusNoContent)
 		return
 	}
+	if !t.recognizes(req.Method) {
+		notImplemented(w)
+		return
+	}
 	if req.Method != "CONNECT" && req.Path != "*" {
 		if target, ok := t.redirectTarget(req.Path); ok {
 			redirect(w, req, target)
@@ -427,6 +444,29 @@ func (t *tree) miss(w strand.ResponseWriter, req *strand.Request) {
 		return
 	}
 	strand.NotFound(w, req)
+}
+
+// recognize adds m to the methods the router recognizes.
+func (t *tree) recognize(m string) {
+	if _, ok := method.Registered(m); !ok && !slices.Contains(t.extraMethods, m) {
+		t.extraMethods = append(t.extraMethods, m)
+	}
+}
+
+// recognizes reports whether some route could serve m: it is registered
+// (RFC 9110 §16.1.1, with PATCH) or a route was made for it. Asked only on
+// the way to a 404 or 405.
+func (t *tree) recognizes(m string) bool {
+	_, ok := method.Registered(m)
+	return ok || slices.Contains(t.extraMethods, m)
+}
+
+// notImplemented answers a method the router does not recognize: "the
+// appropriate response when the server does not recognize the request
+// method and is not capable of supporting it for any resource" (RFC 9110
+// §15.6.2).
+func notImplemented(w strand.ResponseWriter) {
+	strand.Error(w, "501 method not implemented", strand.StatusNotImplemented)
 }
 
 // redirectTarget finds a path that would match: p cleaned, or p with its

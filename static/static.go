@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/method"
 )
 
 // Options configure a file server. The zero value serves files with
@@ -155,6 +156,12 @@ func (h *Handler) ServeHTTP(w strand.ResponseWriter, r *strand.Request) {
 		return
 	default:
 		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		if _, ok := method.Registered(r.Method); !ok {
+			// Not a method of RFC 9110 (or PATCH): "the server does not
+			// recognize the request method", 501 (§15.6.2), not 405.
+			strand.Error(w, "501 method not implemented", strand.StatusNotImplemented)
+			return
+		}
 		strand.Error(w, "405 method not allowed", strand.StatusMethodNotAllowed)
 		return
 	}

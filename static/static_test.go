@@ -298,8 +298,9 @@ func TestCacheControl(t *testing.T) {
 	}
 }
 
-// TestMethods checks OPTIONS (RFC 9110 §9.3.7) and 405 with Allow
-// (§15.5.6) for methods a file server does not do.
+// TestMethods checks OPTIONS (RFC 9110 §9.3.7), 405 with Allow (§15.5.6)
+// for registered methods a file server does not do, and 501 (§15.6.2) for
+// methods it does not recognize at all.
 func TestMethods(t *testing.T) {
 	c := serveFixture(t, nil)
 	for _, tc := range []struct {
@@ -312,7 +313,9 @@ func TestMethods(t *testing.T) {
 		{"PUT", "/a.txt", 405},
 		{"DELETE", "/a.txt", 405},
 		{"PATCH", "/nope", 405},
-		{"BREW", "/a.txt", 405},
+		{"TRACE", "/a.txt", 405},
+		{"BREW", "/a.txt", 501},
+		{"get", "/a.txt", 501}, // methods are case-sensitive (§9.1)
 	} {
 		res := c.do(tc.method, tc.target, "Content-Length: 0")
 		if res.status != tc.status {
