@@ -141,3 +141,24 @@ func unwrapListenError(err error) error {
 	}
 	return err
 }
+
+// parseArgs parses fs's flags wherever they stand among args and returns
+// the other arguments: "strand serve ./site --addr :9000" is written as
+// often as the flags-first order the flag package alone would take, which
+// stops at the first argument that is not a flag. "--" ends the flags.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}

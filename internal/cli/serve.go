@@ -38,19 +38,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			"restarts a worker that dies and passes a stop signal on to all.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
 	dir := "."
-	switch fs.NArg() {
+	switch len(pos) {
 	case 0:
 	case 1:
-		dir = fs.Arg(0)
+		dir = pos[0]
 	default:
-		fmt.Fprintf(stderr, "strand serve: one directory at most, got %d arguments\n", fs.NArg())
+		fmt.Fprintf(stderr, "strand serve: one directory at most, got %d: %q\n", len(pos), pos)
 		return 2
 	}
 	if (*certFile == "") != (*keyFile == "") {

@@ -163,6 +163,29 @@ func TestServeOptions(t *testing.T) {
 	}
 }
 
+// TestServeFlagsAfterDir checks that flags may follow DIR, as in
+// "strand serve ./site --listing=false", and that "--" ends the flags, so
+// that a directory whose name starts with "-" can be served.
+func TestServeFlagsAfterDir(t *testing.T) {
+	dir := serveTree(t)
+	addr, _, _, _ := startServe(t, dir, "--listing=false")
+	if resp, _ := get(t, "http://"+addr+"/sub/"); resp.StatusCode != 404 {
+		t.Errorf("DIR --listing=false: GET /sub/ = %d; want 404 (the flag after DIR taken)", resp.StatusCode)
+	}
+	dashed := filepath.Join(dir, "-site")
+	if err := os.Mkdir(dashed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dashed, "x.txt"), []byte("dashed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	addr, _, _, _ = startServe(t, "--", "-site")
+	if resp, body := get(t, "http://"+addr+"/x.txt"); resp.StatusCode != 200 || body != "dashed\n" {
+		t.Errorf("serve -- -site: GET /x.txt = %d %q; want the file of -site", resp.StatusCode, body)
+	}
+}
+
 // TestServeDefaultDir checks that without DIR the current directory is
 // served.
 func TestServeDefaultDir(t *testing.T) {
@@ -217,7 +240,9 @@ func TestServeErrors(t *testing.T) {
 		{"certificate without key", []string{"--tls-cert", certFile, dir},
 			2, `^strand serve: --tls-cert and --tls-key go together$`},
 		{"two directories", []string{dir, dir},
-			2, `^strand serve: one directory at most, got 2 arguments$`},
+			2, `^strand serve: one directory at most, got 2: \[".*" ".*"\]$`},
+		{"two directories, a flag between", []string{dir, "--hidden", dir},
+			2, `^strand serve: one directory at most, got 2: \[".*" ".*"\]$`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := tc.args
