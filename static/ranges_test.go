@@ -87,6 +87,9 @@ func TestRanges(t *testing.T) {
 		{"§14.1.1 malformed element spoils the set", "", "", "bytes=0-1,x", 200, nil},
 
 		{"§14.2 Range on HEAD ignored", "HEAD", "", "bytes=0-4", 200, nil},
+		// Two Range fields (the value closes the first field line and
+		// opens a second): not a list field, so ambiguous, and ignored.
+		{"§14.2 Range sent twice ignored", "", "", "bytes=0-1\r\nRange: bytes=2-3", 200, nil},
 		{"§14.2 Range on POST ignored (405)", "POST", "", "bytes=0-4", 405, nil},
 	} {
 		method, target := tc.method, tc.target

@@ -395,7 +395,10 @@ func (h *Handler) respond(w strand.ResponseWriter, r *strand.Request, rp *rep, u
 		return
 	}
 	hdr.Set("Content-Type", rp.ctype)
-	if rv, ok := r.Header.Lookup("Range"); ok && canRange && out == proceed && r.Method == "GET" {
+	// Range is a single field, not a list (RFC 9110 §14.2): sent twice it
+	// is ambiguous, and ignored as an invalid one may be: the whole file.
+	if rv, ok := r.Header.Lookup("Range"); ok && canRange && out == proceed && r.Method == "GET" &&
+		len(r.Header.Values("Range")) == 1 {
 		ranges, res := parseRange(rv, rp.size, h.opt.MaxRanges)
 		switch res {
 		case rangeUnsatisfiable:
