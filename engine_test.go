@@ -69,7 +69,7 @@ func TestEpollIdleConnsHoldNoGoroutine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens 5,000 connections")
 	}
-	if testEngine == EngineGoroutine {
+	if testEngine() == EngineGoroutine {
 		t.Skip("runs in the epoll passes of TestMain (workers, and Inline)")
 	}
 	const n = 5000
@@ -157,7 +157,7 @@ func getHello(t *testing.T, c *rawConn, what string) {
 // pipelined pair among them.
 func TestEpollReleasedConnsServeAgain(t *testing.T) {
 	requireEpoll(t)
-	if testEngine != EngineEpoll {
+	if testEngine() != EngineEpoll {
 		t.Skip("runs in the epoll pass of TestMain")
 	}
 	const n = 20
@@ -190,7 +190,7 @@ func TestEpollReleasedConnsServeAgain(t *testing.T) {
 // sent a request.
 func TestEpollReleasedConnsTimeOutAndClose(t *testing.T) {
 	requireEpoll(t)
-	if testEngine != EngineEpoll {
+	if testEngine() != EngineEpoll {
 		t.Skip("runs in the epoll pass of TestMain")
 	}
 	t.Run("IdleTimeout", func(t *testing.T) {
@@ -237,7 +237,7 @@ func TestEpollReleasedConnsTimeOutAndClose(t *testing.T) {
 // an idle connection waits on a goroutine of its own (whose stack has not
 // grown), not on the pool worker that ran its handler.
 func TestGoroutineIdleConnsLeaveWorkers(t *testing.T) {
-	if testEngine != EngineGoroutine {
+	if testEngine() != EngineGoroutine {
 		t.Skip("runs in the goroutine pass of TestMain")
 	}
 	const n = 50

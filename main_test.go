@@ -1,53 +1,31 @@
 package strand
 
 import (
-	"fmt"
-	"os"
-	"strings"
 	"testing"
 
-	"github.com/strandhttp/strand/internal/engine"
+	"github.com/strandhttp/strand/internal/enginetest"
 )
 
-// testEngine is the Server.Engine that the end-to-end helpers (serve,
-// serveAsync, startServer) give servers that do not choose one. TestMain
-// runs the package's tests once per engine: the engine matrix of STYLE.md
-// habit 15. STRAND_TEST_ENGINES (e.g. "epoll") narrows it. The engine
-// testInline is the epoll engine with every handler marked NonBlocking,
-// so that the whole suite runs on the pollers too, blocking handlers
-// included (see inline.go: they leave the poller, or stall it).
-var testEngine string
-
+// The end-to-end helpers (serve, serveAsync, startServer) give servers
+// that do not choose an engine enginetest.Engine: TestMain runs the
+// package's tests once per engine, the engine matrix of STYLE.md habit 15
+// (STRAND_TEST_ENGINES, e.g. "epoll", narrows it). The engine testInline,
+// this package's own, is the epoll engine with every handler marked
+// NonBlocking, so that the whole suite runs on the pollers too, blocking
+// handlers included (see inline.go: they leave the poller, or stall it).
 const testInline = "epoll-inline"
 
-func TestMain(m *testing.M) {
-	engines := []string{EngineGoroutine}
-	if engine.EpollSupported {
-		engines = append(engines, EngineEpoll, testInline)
-	}
-	if v := os.Getenv("STRAND_TEST_ENGINES"); v != "" {
-		engines = strings.Split(v, ",")
-	}
-	code := 0
-	for i, e := range engines {
-		testEngine = e
-		if i > 0 || len(engines) > 1 {
-			fmt.Printf("=== engine %s\n", e)
-		}
-		if code = m.Run(); code != 0 {
-			fmt.Printf("--- FAIL with engine %s\n", e)
-			break
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { enginetest.Main(m, testInline) }
+
+// testEngine is the engine of the pass under way.
+func testEngine() string { return enginetest.Engine }
 
 // skipInline skips a test whose handlers block in a way that the
 // testInline engine cannot serve: they wait for each other, or for the
 // client to leave (NonBlocking handlers are not told).
 func skipInline(t testing.TB, why string) {
 	t.Helper()
-	if testEngine == testInline {
+	if testEngine() == testInline {
 		t.Skip("NonBlocking handlers", why)
 	}
 }
@@ -56,8 +34,8 @@ func skipInline(t testing.TB, why string) {
 // names it in the log of a failed test.
 func useTestEngine(t testing.TB, s *Server) {
 	if s.Engine == "" {
-		s.Engine = testEngine
-		if testEngine == testInline {
+		s.Engine = testEngine()
+		if s.Engine == testInline {
 			s.Engine = EngineEpoll
 			if !isNonBlocking(s.Handler) {
 				s.Handler = NonBlocking(s.handler())

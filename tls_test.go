@@ -114,7 +114,7 @@ func TestTLSKeepAlive(t *testing.T) {
 // connection code, and they answer again.
 func TestTLSIdleConnsHoldNoGoroutine(t *testing.T) {
 	requireEpoll(t)
-	if testEngine == EngineGoroutine {
+	if testEngine() == EngineGoroutine {
 		t.Skip("the goroutine engine holds a small goroutine per idle connection")
 	}
 	dial := serveTLS(t, &Server{Handler: hello})

@@ -26,6 +26,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/enginetest"
 )
 
 // compressServer serves h on a loopback port until the test ends, and
@@ -36,7 +37,7 @@ func compressServer(t *testing.T, h strand.Handler) (string, *http.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &strand.Server{Handler: h, ErrorLog: slog.New(slog.DiscardHandler)}
+	s := &strand.Server{Handler: h, ErrorLog: slog.New(slog.DiscardHandler), Engine: enginetest.Engine}
 	served := make(chan error, 1)
 	go func() { served <- s.Serve(ln) }()
 	tr := &http.Transport{DisableCompression: true}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/enginetest"
 )
 
 // corsServer serves h on a loopback port until the test ends, and returns
@@ -23,7 +24,7 @@ func corsServer(t *testing.T, h strand.Handler) (string, *http.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &strand.Server{Handler: h, ErrorLog: slog.New(slog.DiscardHandler)}
+	s := &strand.Server{Handler: h, ErrorLog: slog.New(slog.DiscardHandler), Engine: enginetest.Engine}
 	served := make(chan error, 1)
 	go func() { served <- s.Serve(ln) }()
 	tr := &http.Transport{}

@@ -21,6 +21,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/enginetest"
 	"github.com/strandhttp/strand/middleware"
 )
 
@@ -130,7 +131,7 @@ func metricsApp(w strand.ResponseWriter, r *strand.Request) {
 // TestMetricsExposition sends requests of every kind through the
 // middleware and checks the exact series values scraped afterwards.
 func TestMetricsExposition(t *testing.T) {
-	srv := &strand.Server{}
+	srv := &strand.Server{Engine: enginetest.Engine}
 	m := middleware.NewMetrics(&middleware.MetricsOptions{OpenConns: srv.OpenConns})
 	app := m.Middleware()(strand.HandlerFunc(metricsApp))
 	metricsHandler := m.Handler()
@@ -262,7 +263,7 @@ func TestMetricsInFlight(t *testing.T) {
 		close(entered)
 		<-release
 	}))
-	base := metricsServe(t, &strand.Server{Handler: h})
+	base := metricsServe(t, &strand.Server{Handler: h, Engine: enginetest.Engine})
 	c := metricsClient(t)
 	done := make(chan int, 1)
 	go func() {
@@ -297,7 +298,7 @@ func TestMetricsOptions(t *testing.T) {
 		OpenConns:  func() int { return 7 },
 	})
 	h := m.Middleware()(strand.HandlerFunc(func(w strand.ResponseWriter, r *strand.Request) {}))
-	srv := &strand.Server{Handler: strand.HandlerFunc(func(w strand.ResponseWriter, r *strand.Request) {
+	srv := &strand.Server{Engine: enginetest.Engine, Handler: strand.HandlerFunc(func(w strand.ResponseWriter, r *strand.Request) {
 		if r.Path == "/metrics" {
 			m.Handler().ServeHTTP(w, r)
 			return
@@ -381,7 +382,7 @@ func TestMetricsHandlerFormats(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := middleware.NewMetrics(&middleware.MetricsOptions{Gatherer: tt.gatherer})
-			base := metricsServe(t, &strand.Server{Handler: m.Handler()})
+			base := metricsServe(t, &strand.Server{Handler: m.Handler(), Engine: enginetest.Engine})
 			req, err := http.NewRequest("GET", base+"/metrics", nil)
 			if err != nil {
 				t.Fatal(err)
@@ -490,9 +491,9 @@ func TestMetricsPatternThroughContextCopies(t *testing.T) {
 		r.SetPattern("/items/:id")
 		_, _ = w.WriteString("ok")
 	})
-	srv := &strand.Server{Handler: strand.Chain(m.Middleware(), middleware.Timeout(time.Second))(router)}
+	srv := &strand.Server{Handler: strand.Chain(m.Middleware(), middleware.Timeout(time.Second))(router), Engine: enginetest.Engine}
 	base := metricsServe(t, srv)
-	scrape := metricsServe(t, &strand.Server{Handler: m.Handler()})
+	scrape := metricsServe(t, &strand.Server{Handler: m.Handler(), Engine: enginetest.Engine})
 	c := metricsClient(t)
 	metricsDo(t, c, "GET", base+"/items/7")
 	got := metricsScrape(t, c, scrape+"/metrics", "strand_http_requests_total")

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/enginetest"
 )
 
 // rlTimeout bounds every blocking step of the rate-limit tests.
@@ -128,7 +129,7 @@ func rlServe(t *testing.T, h strand.Handler) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &strand.Server{Handler: h, ErrorLog: slog.New(slog.DiscardHandler)}
+	s := &strand.Server{Handler: h, ErrorLog: slog.New(slog.DiscardHandler), Engine: enginetest.Engine}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

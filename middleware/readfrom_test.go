@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/enginetest"
 )
 
 // TestWrappersKeepSendfile guards the zero-copy path of file bodies through
@@ -34,7 +35,7 @@ func TestWrappersKeepSendfile(t *testing.T) {
 		_, _ = io.Copy(w, io.LimitReader(f, size))
 	})
 	h := strand.Chain(NewLogger(LoggerOptions{Output: io.Discard}), Compress(CompressOptions{}))(files)
-	srv := &strand.Server{Handler: h}
+	srv := &strand.Server{Handler: h, Engine: enginetest.Engine}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

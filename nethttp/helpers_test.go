@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/enginetest"
 )
 
 // testTimeout bounds every blocking step, so that a bug fails a test
@@ -71,7 +72,7 @@ func serveStrandLog(t *testing.T, h strand.Handler, l *slog.Logger) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &strand.Server{Handler: h, ErrorLog: l}
+	srv := &strand.Server{Handler: h, ErrorLog: l, Engine: enginetest.Engine}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {

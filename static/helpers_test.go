@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/enginetest"
 )
 
 // testTimeout bounds every blocking step of a test.
@@ -124,7 +125,7 @@ func mustDir(t testing.TB, root string, opt *Options) *Handler {
 // returns its address; the server is closed at cleanup.
 func startServer(t testing.TB, h strand.Handler) (string, *strand.Server) {
 	t.Helper()
-	srv := &strand.Server{Handler: h, ErrorLog: quietLog}
+	srv := &strand.Server{Handler: h, ErrorLog: quietLog, Engine: enginetest.Engine}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/enginetest"
 )
 
 func startAPI(t *testing.T) (string, *bytes.Buffer) {
@@ -21,7 +22,7 @@ func startAPI(t *testing.T) (string, *bytes.Buffer) {
 	}
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	srv := &strand.Server{ErrorLog: log}
+	srv := &strand.Server{ErrorLog: log, Engine: enginetest.Engine}
 	srv.Handler = newAPI(newStore(), srv, log)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })

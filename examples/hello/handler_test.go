@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/enginetest"
 )
 
 func TestHelloEndpoints(t *testing.T) {
@@ -15,7 +16,7 @@ func TestHelloEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &strand.Server{Handler: newHandler()}
+	srv := &strand.Server{Handler: newHandler(), Engine: enginetest.Engine}
 	go srv.Serve(ln)
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
