@@ -14,6 +14,7 @@ package strand
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -259,7 +260,7 @@ func (c *conn) readRequest() int {
 				break
 			}
 			if err != http1.ErrNeedMore {
-				c.replyParseError(err)
+				c.replyParseError(err, c.rbuf[c.r:c.w])
 				return readClose
 			}
 		}
@@ -306,7 +307,7 @@ func (c *conn) readRequest() int {
 			}
 		} else {
 			if !c.makeRoom() {
-				c.replyParseError(&http1.Error{Status: StatusRequestHeaderFieldsTooLarge, Reason: "request header fields too large"})
+				c.replyParseError(&http1.Error{Status: StatusRequestHeaderFieldsTooLarge, Reason: "request header fields too large"}, c.rbuf[c.r:c.w])
 				return readClose
 			}
 			if c.inline {
@@ -331,7 +332,7 @@ func (c *conn) readRequest() int {
 				return c.park() // lingered parkAfter: the engine takes the rest of the wait
 			}
 			if isTimeout(err) && c.r < c.w {
-				c.replyParseError(errHeadTimeout)
+				c.replyParseError(errHeadTimeout, c.rbuf[c.r:c.w])
 			}
 			return readClose
 		}
@@ -377,7 +378,7 @@ func (c *conn) startRequest(n int) bool {
 	c.r += n
 	c.headStart = 0
 	if err := http1.ParseHead(req.raw, &req.head, c.x.parser.Limits); err != nil {
-		c.replyParseError(err)
+		c.replyParseError(err, req.raw)
 		return false
 	}
 	req.fill(&req.head)
@@ -538,17 +539,26 @@ func (c *conn) closeConn(linger bool) {
 }
 
 // replyParseError answers a request that could not be parsed and marks
-// the connection for closing: its framing is unknown.
-func (c *conn) replyParseError(err error) {
+// the connection for closing: its framing is unknown. head is the refused
+// head, as far as it came: the answer to one that begins "HEAD " has no
+// content (RFC 9110 §9.3.2), whatever else in it was wrong.
+func (c *conn) replyParseError(err error, head []byte) {
 	status, reason := StatusBadRequest, "bad request"
 	var pe *http1.Error
 	if errors.As(err, &pe) {
 		status, reason = pe.Status, pe.Reason
 	}
+	for len(head) >= 2 && head[0] == '\r' && head[1] == '\n' {
+		head = head[2:] // empty lines before the request line (RFC 9112 §2.2)
+	}
+	isHead := bytes.HasPrefix(head, []byte("HEAD "))
 	c.closeAfter = true
 	c.acquireExchange()
 	c.resp.reset(c.req)
 	c.req.Method = "GET"
+	if isHead {
+		c.req.Method = "HEAD"
+	}
 	c.req.ProtoMinor = 1
 	c.resp.sendError(status, reason)
 	c.closeConn(true)

@@ -190,3 +190,30 @@ func TestRouteMatchVisibleThroughContextCopies(t *testing.T) {
 		t.Fatalf("outer middleware sees %q; want %q", got, want)
 	}
 }
+
+// TestRefusedHeadRequestHasNoContent checks RFC 9110 §9.3.2 for the
+// server's own error answers: a request whose line begins "HEAD " gets its
+// 4xx with the Content-Length of the message and no content, whatever
+// else was wrong with it, so that nothing follows the head but the close.
+func TestRefusedHeadRequestHasNoContent(t *testing.T) {
+	addr := serve(t, &Server{Handler: HandlerFunc(func(w ResponseWriter, r *Request) {})})
+	for _, tc := range []struct {
+		name, req string
+		status    int
+	}{
+		{"no Host", "HEAD / HTTP/1.1\r\n\r\n", 400},
+		{"bad field", "HEAD / HTTP/1.1\r\nHost: a\r\nX : y\r\n\r\n", 400},
+		{"after empty lines", "\r\n\r\nHEAD / HTTP/1.1\r\n\r\n", 400},
+		{"target too long", "HEAD /" + strings.Repeat("a", DefaultMaxRequestLine) + " HTTP/1.1\r\nHost: a\r\n\r\n", 414},
+		{"body too large", "HEAD / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999\r\n\r\n", 413},
+	} {
+		c := dialRaw(t, addr)
+		c.send(t, tc.req)
+		resp := c.response(t, "HEAD")
+		if resp.Status != tc.status || resp.Get("Content-Length") == "" || !resp.Close() {
+			t.Errorf("%s: got:\n%s\nwant %d with Content-Length and Connection: close", tc.name, resp.Head, tc.status)
+		}
+		// Nothing after the head: the next read finds the close.
+		c.expectClosed(t)
+	}
+}

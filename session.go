@@ -103,7 +103,7 @@ func (c *conn) Released() bool { return c.released }
 func (c *conn) Expire() {
 	if c.released && c.x != nil && c.r < c.w {
 		c.inline = true
-		c.replyParseError(errHeadTimeout)
+		c.replyParseError(errHeadTimeout, c.rbuf[c.r:c.w])
 		c.inline = false
 	}
 	c.end(nil)
