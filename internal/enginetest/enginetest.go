@@ -14,6 +14,7 @@
 package enginetest
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -54,8 +55,15 @@ func Engines(extra ...string) []string {
 // before each pass, and exits with the first failing pass's code (the
 // passes after it are not run). With more than one engine, each pass is
 // announced ("=== engine epoll") and a failing one named.
+//
+// With -test.fuzz, only the first engine's pass runs: the fuzz target
+// fuzzes once, for the budget asked, not once per engine.
 func Main(m *testing.M, extra ...string) {
 	engines := Engines(extra...)
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" && len(engines) > 1 {
+		engines = engines[:1]
+	}
 	if len(engines) == 0 {
 		fmt.Println("enginetest: STRAND_TEST_ENGINES names no engine this package runs on; nothing to do")
 		os.Exit(0)
