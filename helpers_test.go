@@ -16,42 +16,23 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/strandhttp/strand/internal/enginetest"
 )
 
 // testTimeout bounds every blocking step of a test, so that a bug fails
 // the test instead of hanging the package.
 const testTimeout = 10 * time.Second
 
-// checkGoroutines records the number of goroutines and, at cleanup, waits
-// for it to come back to that number, failing with every stack if it does
-// not. Call it before starting the server, so that its cleanup runs last.
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(testTimeout)
-		for {
-			n := runtime.NumGoroutine()
-			if n <= base {
-				return
-			}
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				buf = buf[:runtime.Stack(buf, true)]
-				t.Errorf("%d goroutines after the test; want at most %d as before it:\n%s", n, base, buf)
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	})
-}
+// checkGoroutines is the goroutine-leak check of every end-to-end test:
+// call it before starting the server (see enginetest.CheckGoroutines).
+func checkGoroutines(t *testing.T) { enginetest.CheckGoroutines(t) }
 
 // serve starts s on a loopback port with a goroutine-leak check and
 // returns its address; the server is closed at cleanup.

@@ -33,6 +33,7 @@ import (
 // returns its base URL and a net/http client that leaves bodies encoded.
 func compressServer(t *testing.T, h strand.Handler) (string, *http.Client) {
 	t.Helper()
+	enginetest.CheckGoroutines(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,7 @@ const metricsTestTimeout = 10 * time.Second
 // URL; the server is closed at cleanup.
 func metricsServe(t *testing.T, srv *strand.Server) string {
 	t.Helper()
+	enginetest.CheckGoroutines(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

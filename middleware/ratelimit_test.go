@@ -125,6 +125,7 @@ func rlCheckGoroutines(t *testing.T) {
 // address.
 func rlServe(t *testing.T, h strand.Handler) string {
 	t.Helper()
+	enginetest.CheckGoroutines(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -13,9 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,35 +25,11 @@ import (
 // instead of hanging the package.
 const testTimeout = 10 * time.Second
 
-// checked records the tests checkGoroutines already watches: a test with
-// two servers is checked once, from before the first one started (a
-// second base taken while the first server is still starting its workers
-// would count them as leaks).
-var checked sync.Map // *testing.T -> struct{}
-
 // checkGoroutines fails the test if goroutines started during it are still
-// running at cleanup. The serve helpers call it before starting a server,
-// so that its cleanup runs last.
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	if _, dup := checked.LoadOrStore(t, struct{}{}); dup {
-		return
-	}
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		defer checked.Delete(t)
-		deadline := time.Now().Add(testTimeout)
-		for runtime.NumGoroutine() > base {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				buf = buf[:runtime.Stack(buf, true)]
-				t.Errorf("%d goroutines after the test; want at most %d:\n%s", runtime.NumGoroutine(), base, buf)
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	})
-}
+// running at cleanup (enginetest.CheckGoroutines; a test with two servers
+// is checked once, from before the first). The serve helpers call it
+// before starting a server, so that its cleanup runs last.
+func checkGoroutines(t *testing.T) { enginetest.CheckGoroutines(t) }
 
 // serveStrand serves h with a strand.Server on a loopback port and returns
 // its address ("127.0.0.1:port"). The server is closed at cleanup.

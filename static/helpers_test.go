@@ -125,6 +125,7 @@ func mustDir(t testing.TB, root string, opt *Options) *Handler {
 // returns its address; the server is closed at cleanup.
 func startServer(t testing.TB, h strand.Handler) (string, *strand.Server) {
 	t.Helper()
+	enginetest.CheckGoroutines(t)
 	srv := &strand.Server{Handler: h, ErrorLog: quietLog, Engine: enginetest.Engine}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

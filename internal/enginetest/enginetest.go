@@ -7,6 +7,8 @@
 //
 //	srv := &strand.Server{Handler: h, Engine: enginetest.Engine}
 //
+// CheckGoroutines is the goroutine-leak check such servers' tests make.
+//
 // The engines are the goroutine engine and, where it is supported (Linux),
 // the epoll engine, and whichever others the package names (the root
 // package adds one that marks every handler NonBlocking). The environment
@@ -17,9 +19,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/strandhttp/strand/internal/engine"
 )
@@ -80,4 +85,43 @@ func Main(m *testing.M, extra ...string) {
 		}
 	}
 	os.Exit(code)
+}
+
+// checked holds the tests CheckGoroutines checks.
+var checked sync.Map
+
+// LeakTimeout is how long CheckGoroutines waits for the goroutines of a
+// test to end.
+const LeakTimeout = 10 * time.Second
+
+// CheckGoroutines records the number of goroutines and, at cleanup, waits
+// up to LeakTimeout for it to come back to that number, failing with
+// every stack if it does not. Call it before starting a server, so that
+// its cleanup runs after the server's close (cleanups run last-in,
+// first-out). A test that starts several servers may call it for each:
+// the first call's count is the one checked. Not for parallel tests: it
+// counts the whole process.
+func CheckGoroutines(tb testing.TB) {
+	tb.Helper()
+	if _, dup := checked.LoadOrStore(tb, true); dup {
+		return
+	}
+	base := runtime.NumGoroutine()
+	tb.Cleanup(func() {
+		defer checked.Delete(tb)
+		deadline := time.Now().Add(LeakTimeout)
+		for {
+			n := runtime.NumGoroutine()
+			if n <= base {
+				return
+			}
+			if time.Now().After(deadline) {
+				buf := make([]byte, 1<<20)
+				buf = buf[:runtime.Stack(buf, true)]
+				tb.Errorf("%d goroutines after the test; want at most %d as before it:\n%s", n, base, buf)
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
 }
