@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/strandhttp/strand/internal/testclock"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -13,29 +14,12 @@ import (
 	"time"
 )
 
-// rlClock is a fake clock for stores under test: time moves only when the
-// test says so.
-type rlClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newRLClock() *rlClock { return &rlClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *rlClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *rlClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newRLClock is the stores' clock under test: time moves only when the
+// test advances it.
+func newRLClock() *testclock.Clock { return testclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
 // newClockedMemoryStore returns a MemoryStore on clock c.
-func newClockedMemoryStore(opts *MemoryStoreOptions, c *rlClock) *MemoryStore {
+func newClockedMemoryStore(opts *MemoryStoreOptions, c *testclock.Clock) *MemoryStore {
 	s := NewMemoryStore(opts)
 	s.now = c.Now
 	s.epoch = c.Now()

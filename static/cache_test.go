@@ -15,32 +15,15 @@ import (
 	"time"
 
 	"github.com/strandhttp/strand"
+	"github.com/strandhttp/strand/internal/testclock"
 )
-
-// fakeClock is a Handler's clock moved by the test.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
 
 // useFakeClock gives h a clock that starts at the real time and moves
 // only when told.
-func useFakeClock(h *Handler) *fakeClock {
-	c := &fakeClock{now: time.Now()}
+func useFakeClock(h *Handler) *testclock.Clock {
+	c := testclock.New(time.Now())
 	h.now = c.Now
 	return c
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 // warm requests target twice: a file is loaded on its second miss.
@@ -208,7 +191,7 @@ func TestCacheHitOpensNoFile(t *testing.T) {
 		if got := opens.Load(); got != 0 {
 			t.Errorf("GET %s three times from the cache opened %d files; want 0", tc.target, got)
 		}
-		clock.advance(cacheValidity)
+		clock.Advance(cacheValidity)
 		c.do("GET", tc.target, tc.fields...)
 		c.do("GET", tc.target, tc.fields...)
 		if got := opens.Load(); got != tc.reload {
@@ -336,9 +319,9 @@ func TestCacheRevalidation(t *testing.T) {
 				check("before the change", tc.before)
 				check("before the change, again", tc.before) // the second miss loads it
 				tc.change(t, root)
-				clock.advance(cacheValidity / 2)
+				clock.Advance(cacheValidity / 2)
 				check("within the validity period", tc.before)
-				clock.advance(cacheValidity / 2)
+				clock.Advance(cacheValidity / 2)
 				check("after the validity period", tc.after)
 				check("again", tc.after)
 			})
@@ -513,7 +496,7 @@ func TestCacheConcurrent(t *testing.T) {
 					return
 				}
 			}
-			clock.advance(cacheValidity / 3)
+			clock.Advance(cacheValidity / 3)
 			time.Sleep(time.Millisecond)
 		}
 	})
@@ -559,7 +542,7 @@ func TestCacheConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	// After the last change and one validity period, the last version.
-	clock.advance(cacheValidity)
+	clock.Advance(cacheValidity)
 	c := newClient(t, addr)
 	for _, n := range names {
 		if res := c.do("GET", "/"+n); res.body != version(n, versions) {

@@ -178,7 +178,7 @@ func TestCacheLinkSwap(t *testing.T) {
 		if strings.Contains(res.body, canary) {
 			t.Fatalf("GET /d/canary.txt served the outside file")
 		}
-		clock.advance(cacheValidity)
+		clock.Advance(cacheValidity)
 	}
 	if res := c.do("GET", "/d/canary.txt"); res.status != 404 {
 		t.Errorf("GET /d/canary.txt after the check = %d %q; want 404", res.status, res.body)

@@ -112,7 +112,7 @@ func TestETagChangesWithContent(t *testing.T) {
 	if err := os.Chtimes(p, fixedTime, fixedTime.Add(time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	clock.advance(cacheValidity)
+	clock.Advance(cacheValidity)
 	after := c.do("GET", "/a.txt")
 	if got := after.header.Get("ETag"); got == before {
 		t.Errorf("ETag after rewriting the file = %q, unchanged; want a new tag", got)
