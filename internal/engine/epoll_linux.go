@@ -62,8 +62,6 @@ import (
 	"github.com/strandhttp/strand/internal/netpoll"
 )
 
-var aLongTimeAgo = time.Unix(1, 0)
-
 const (
 	wheelTick  = 100 * time.Millisecond
 	wheelSlots = 1024 // one turn: about 100 seconds
@@ -391,16 +389,32 @@ func (p *poller) unlink(s *slot) {
 func (p *poller) loop() {
 	var evs []netpoll.Event
 	var ready, expired, release, stale []*slot
+	busy := false // the last turn had reports
 	p.mu.Lock()
 	next := p.lastTick + 1
 	p.mu.Unlock()
 	for {
 		var err error
 		until := time.Unix(0, next*int64(wheelTick))
-		if len(p.again) > 0 {
-			until = aLongTimeAgo // take what is ready, then serve them again
+		switch {
+		case len(p.again) > 0:
+			evs, _, err = p.np.Poll(evs[:0]) // take what is ready, then serve them again
+		case busy:
+			// A poller that has just served reports looks once more
+			// before it sleeps, after letting the process's other
+			// goroutines run: under load, reports have most often come
+			// in meanwhile, and a poller that goes to sleep costs its
+			// thread a sleep and a wake-up (a context switch, when a
+			// client shares the cores) for a handful of requests. One
+			// look, no more: an idle server spins for nothing.
+			runtime.Gosched()
+			if evs, _, err = p.np.Poll(evs[:0]); err == nil && len(evs) == 0 {
+				evs, _, err = p.np.Wait(evs[:0], until)
+			}
+		default:
+			evs, _, err = p.np.Wait(evs[:0], until)
 		}
-		evs, _, err = p.np.Wait(evs[:0], until)
+		busy = len(evs) > 0
 		if err != nil {
 			time.Sleep(wheelTick) // EBADF, ENOMEM: not expected; do not spin
 		}

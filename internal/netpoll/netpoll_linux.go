@@ -155,19 +155,18 @@ func (p *Poller) Wait(evs []Event, deadline time.Time) (_ []Event, woken bool, e
 		p.deadline = deadline
 		_ = p.ep.SetReadDeadline(deadline)
 	}
-	p.evs, p.woken, p.err = evs, false, nil
 	if !deadline.IsZero() && !time.Now().Before(deadline) {
 		// The runtime fails a read past its deadline without trying it:
 		// take what is ready now instead.
-		p.collect(uintptr(p.epfd))
-	} else {
-		// The runtime calls collect first, and waits for the instance to be
-		// readable only if that finds nothing. (That first epoll_wait
-		// cannot be skipped after one that emptied the instance: Read
-		// clears the runtime's record of readiness before it calls
-		// collect, so an event that came in between would wait unseen.)
-		err = p.rc.Read(p.poll)
+		return p.Poll(evs)
 	}
+	// The runtime calls collect first, and waits for the instance to be
+	// readable only if that finds nothing. (That first epoll_wait cannot
+	// be skipped after one that emptied the instance: Read clears the
+	// runtime's record of readiness before it calls collect, so an event
+	// that came in between would wait unseen.)
+	p.evs, p.woken, p.err = evs, false, nil
+	err = p.rc.Read(p.poll)
 	evs, woken = p.evs, p.woken
 	p.evs = nil
 	switch {
@@ -177,6 +176,17 @@ func (p *Poller) Wait(evs []Event, deadline time.Time) (_ []Event, woken bool, e
 		return evs, woken, fmt.Errorf("epoll wait: %w", err)
 	}
 	return evs, woken, p.err
+}
+
+// Poll appends the descriptors ready now to evs, without waiting; woken
+// reports a Wake since the last Wait or Poll. It is Wait with a deadline
+// that has passed, without the clock read and deadline update that costs.
+func (p *Poller) Poll(evs []Event) (_ []Event, woken bool, err error) {
+	p.evs, p.woken, p.err = evs, false, nil
+	p.collect(uintptr(p.epfd))
+	evs, woken, err = p.evs, p.woken, p.err
+	p.evs = nil
+	return evs, woken, err
 }
 
 // collect is Wait's RawConn.Read callback: it takes what the epoll

@@ -105,3 +105,45 @@ func TestWaitParksGoroutine(t *testing.T) {
 		t.Fatalf("Wait woken later = %v, %v, %v; want woken", fds, woken, err)
 	}
 }
+
+// TestPoll checks Poll, Wait without waiting: what is ready now, or
+// nothing, and a Wake since the last look.
+func TestPoll(t *testing.T) {
+	p, err := New(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(sv[0])
+	defer unix.Close(sv[1])
+	if err := p.ArmEdge(sv[0], true); err != nil {
+		t.Fatal(err)
+	}
+	if fds, woken, err := p.Poll(nil); len(fds) != 0 || woken || err != nil {
+		t.Fatalf("Poll before any byte = %v, %v, %v; want nothing", fds, woken, err)
+	}
+	if _, err := unix.Write(sv[1], []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if fds, _, err := p.Poll(nil); len(fds) != 1 || fds[0].FD != int32(sv[0]) || err != nil {
+		t.Fatalf("Poll after a byte = %v, %v; want [%d]", fds, err, sv[0])
+	}
+	if err := p.Wake(); err != nil {
+		t.Fatal(err)
+	}
+	if fds, woken, _ := p.Poll(nil); !woken || len(fds) != 0 {
+		t.Fatalf("Poll after Wake = %v, woken %v; want no descriptors, woken", fds, woken)
+	}
+	// A Wait after Polls still waits for its deadline.
+	start := time.Now()
+	if fds, _, _ := p.Wait(nil, start.Add(50*time.Millisecond)); len(fds) != 0 {
+		t.Fatalf("Wait with nothing new = %v; want nothing", fds)
+	}
+	if d := time.Since(start); d < 40*time.Millisecond {
+		t.Fatalf("Wait returned after %v; want it to wait for its deadline", d)
+	}
+}

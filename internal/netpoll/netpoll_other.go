@@ -24,5 +24,6 @@ type Event struct {
 func (p *Poller) Wait(evs []Event, deadline time.Time) ([]Event, bool, error) {
 	return evs, false, ErrUnsupported
 }
-func (p *Poller) Wake() error  { return ErrUnsupported }
-func (p *Poller) Close() error { return ErrUnsupported }
+func (p *Poller) Poll(evs []Event) ([]Event, bool, error) { return evs, false, ErrUnsupported }
+func (p *Poller) Wake() error                             { return ErrUnsupported }
+func (p *Poller) Close() error                            { return ErrUnsupported }
