@@ -13,20 +13,30 @@ import (
 // without waiting.
 var now = time.Unix(1, 0)
 
-// TestArmOneShot checks the contract the engine relies on: an armed
-// descriptor is reported once, then not again until re-armed.
-func TestArmOneShot(t *testing.T) {
+// newPair returns a Poller with room for 8 events and a connected pair of
+// non-blocking sockets, all closed at cleanup.
+func newPair(t *testing.T) (*Poller, [2]int) {
+	t.Helper()
 	p, err := New(8)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close()
-	var sv [2]int
-	if sv, err = unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0); err != nil {
+	t.Cleanup(func() { p.Close() })
+	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.Close(sv[0])
-	defer unix.Close(sv[1])
+	t.Cleanup(func() {
+		unix.Close(sv[0])
+		unix.Close(sv[1])
+	})
+	return p, sv
+}
+
+// TestArmOneShot checks the contract the engine relies on: an armed
+// descriptor is reported once, then not again until re-armed.
+func TestArmOneShot(t *testing.T) {
+	p, sv := newPair(t)
 	if err := p.Arm(sv[0], true); err != nil {
 		t.Fatal(err)
 	}
@@ -64,17 +74,7 @@ func TestArmOneShot(t *testing.T) {
 // watches the epoll instance), and that a deadline ends a Wait with
 // nothing to report.
 func TestWaitParksGoroutine(t *testing.T) {
-	p, err := New(8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(sv[0])
-	defer unix.Close(sv[1])
+	p, sv := newPair(t)
 	start := time.Now()
 	if fds, woken, err := p.Wait(nil, start.Add(50*time.Millisecond)); len(fds) != 0 || woken || err != nil {
 		t.Fatalf("Wait with nothing armed = %v, %v, %v; want nothing until the deadline", fds, woken, err)
@@ -109,17 +109,7 @@ func TestWaitParksGoroutine(t *testing.T) {
 // TestPoll checks Poll, Wait without waiting: what is ready now, or
 // nothing, and a Wake since the last look.
 func TestPoll(t *testing.T) {
-	p, err := New(8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(sv[0])
-	defer unix.Close(sv[1])
+	p, sv := newPair(t)
 	if err := p.ArmEdge(sv[0], true); err != nil {
 		t.Fatal(err)
 	}
