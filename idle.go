@@ -149,7 +149,24 @@ func (c *conn) releaseBuffers() {
 // readIdle waits for the first bytes of the next request holding no buffer
 // and reads them into a fresh rbuf. It returns errWouldBlock instead of
 // waiting when c.probe (see waitFor).
+//
+// A lingering connection (see waitFor) is the exception: it waits for
+// parkAfter at most, and its next request most often comes within
+// microseconds, so it keeps its buffers and exchange for the wait, as
+// between pipelined requests, rather than give them back to the pools and
+// take them again for every request. It gives them back if the wait ends
+// without a byte: then it parks, or closes, holding nothing.
 func (c *conn) readIdle() (int, error) {
+	if c.lingering && !c.probe && !c.inline && !c.released && c.raw != nil && c.rbuf != nil && c.x != nil {
+		c.r, c.w = 0, 0
+		n, err := c.rwc.Read(c.rbuf)
+		if n > 0 {
+			return n, nil
+		}
+		c.releaseExchange()
+		c.releaseBuffers()
+		return 0, err
+	}
 	c.releaseExchange()
 	c.releaseBuffers()
 	if c.inline {
