@@ -57,6 +57,10 @@ import (
 	"github.com/strandhttp/strand/internal/http1"
 )
 
+// testHookPark, set by tests only, sees each connection as it parks, on
+// the connection's goroutine.
+var testHookPark atomic.Pointer[func(*conn)]
+
 // errWouldBlock is readIdle's answer, in probe mode, when no byte is
 // waiting.
 var errWouldBlock = errors.New("strand: read would block")
@@ -304,6 +308,9 @@ func (c *conn) resumed(now int64) {
 // A connection the engine resumes Inline is always released as it parks:
 // that is the only way it is served there (see inline.go).
 func (c *conn) park() int {
+	if h := testHookPark.Load(); h != nil {
+		(*h)(c)
+	}
 	c.parked = true
 	if !c.released && (c.inlineOK || c.mayRelease && c.requests == 1 && !c.lingering) {
 		c.releaseSelf()

@@ -217,3 +217,35 @@ func TestRefusedHeadRequestHasNoContent(t *testing.T) {
 		c.expectClosed(t)
 	}
 }
+
+// TestLingeringConnParksEmptyHanded checks that a busy connection, which
+// keeps its buffers while it waits in place for its next request (see
+// readIdle), gives them back before it parks once the wait has lasted
+// parkAfter: every connection parks holding nothing.
+func TestLingeringConnParksEmptyHanded(t *testing.T) {
+	skipInline(t, "served on the pollers, a connection never lingers")
+	var parks, holding atomic.Int32
+	hook := func(c *conn) {
+		parks.Add(1)
+		if c.rbuf != nil || c.x != nil {
+			holding.Add(1)
+		}
+	}
+	testHookPark.Store(&hook)
+	t.Cleanup(func() { testHookPark.Store(nil) }) // after the server's close, registered later
+	addr := serve(t, &Server{Handler: HandlerFunc(func(w ResponseWriter, r *Request) { _, _ = w.WriteString("ok") })})
+	c := dialRaw(t, addr)
+	for round := range 2 {
+		for range 5 { // back to back: the connection lingers
+			c.send(t, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			if resp := c.response(t, "GET"); resp.Status != 200 {
+				t.Fatalf("round %d: status %d", round, resp.Status)
+			}
+		}
+		before := parks.Load()
+		waitFor(t, "the connection to park after lingering", func() bool { return parks.Load() > before })
+	}
+	if n := holding.Load(); n != 0 {
+		t.Errorf("%d of %d parks held a buffer or an exchange; want none", n, parks.Load())
+	}
+}
