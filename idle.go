@@ -9,11 +9,13 @@ package strand
 // the connection reaches the point where it waits for the next request
 // with nothing buffered (no unread input, wbuf flushed), readIdle gives
 // both back before it waits, and takes them again only once bytes have
-// arrived. A long-idle keep-alive connection is then the conn struct (256
-// bytes: what is left in it is what waiting needs), the runtime's state
-// for its descriptor, and on the goroutine engine a goroutine with a small
-// stack (see below); on the epoll engine, no goroutine, and after a while
-// not even the runtime's state (idle_linux.go).
+// arrived. (A busy connection, one that lingers for its next request in
+// place, keeps them for that wait, at most parkAfter: see readIdle.) A
+// long-idle keep-alive connection is then the conn struct (256 bytes:
+// what is left in it is what waiting needs), the runtime's state for its
+// descriptor, and on the goroutine engine a goroutine with a small stack
+// (see below); on the epoll engine, no goroutine, and after a while not
+// even the runtime's state (idle_linux.go).
 //
 // Waiting without a buffer needs a read that can be started without one.
 // On Unix, readIdle uses syscall.RawConn.Read: the callback (readRaw)
