@@ -22,6 +22,7 @@ FUZZ_TARGETS := \
 	./router:FuzzRouterMatch \
 	./middleware:FuzzClientIPKey \
 	./static:FuzzParseRange \
+	.:FuzzRequestPath \
 	.:FuzzEngines:$(FUZZTIME_ENGINES)
 
 .PHONY: test fmt fmt-check vet lint generate-check unit fuzz-smoke fuzz bench cover deps stress
