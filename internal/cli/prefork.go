@@ -73,8 +73,15 @@ func preforkWorkers(n int) (int, error) {
 func workerArgs(subcommand []string, fs *flag.FlagSet, operands ...string) []string {
 	args := append([]string(nil), subcommand...)
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name != "workers" {
-			args = append(args, "--"+f.Name+"="+f.Value.String())
+		switch v := f.Value.(type) {
+		case interface{ values() []string }: // a flag given once per value
+			for _, s := range v.values() {
+				args = append(args, "--"+f.Name+"="+s)
+			}
+		default:
+			if f.Name != "workers" {
+				args = append(args, "--"+f.Name+"="+f.Value.String())
+			}
 		}
 	})
 	return append(args, operands...)

@@ -9,7 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"path"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/strandhttp/strand"
@@ -31,6 +33,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	hidden := fs.Bool("hidden", false, "serve dotfiles (hidden by default)")
 	accessLog := fs.Bool("access-log", true, "log one JSON line per request")
 	spa := fs.String("spa", "", "file served for unknown paths, for single-page apps (e.g. /index.html)")
+	var cache cacheRules
+	fs.Var(&cache, "cache-control", "`PATTERN=VALUE`: Cache-Control for paths matching PATTERN (path.Match: against\n"+
+		"the URL path if it has a '/', else the file name), e.g. '*.css=public, max-age=86400';\n"+
+		"repeatable, the first match wins")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: strand serve [flags] [DIR]\n\n"+
 			"Serves the files of DIR (default: the current directory). With --workers N,\n"+
@@ -67,7 +73,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		dir = abs
 	}
 	log := processLog(stdout)
-	files, err := static.Dir(dir, &static.Options{Listing: *listing, ShowHidden: *hidden, SPAFallback: *spa, ErrorLog: log})
+	files, err := static.Dir(dir, &static.Options{Listing: *listing, ShowHidden: *hidden, SPAFallback: *spa,
+		CacheControl: cache, ErrorLog: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "strand serve: cannot serve %s: %v\n", dir, describeDirError(err))
 		return 1
@@ -132,4 +139,43 @@ func describeDirError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// cacheRules is --cache-control, given once per rule.
+type cacheRules []static.CacheRule
+
+func (c *cacheRules) String() string {
+	if c == nil {
+		return ""
+	}
+	return strings.Join(c.values(), " ")
+}
+
+// values returns the rules as given, one PATTERN=VALUE each, for a prefork
+// worker's command line (workerArgs).
+func (c *cacheRules) values() []string {
+	var vs []string
+	for _, r := range *c {
+		vs = append(vs, r.Pattern+"="+r.Value)
+	}
+	return vs
+}
+
+// Set takes one PATTERN=VALUE rule: the pattern must be path.Match's
+// syntax (a malformed one would never match, silently), the value not
+// empty.
+func (c *cacheRules) Set(s string) error {
+	pattern, value, ok := strings.Cut(s, "=")
+	value = strings.TrimSpace(value)
+	switch {
+	case !ok || pattern == "" || value == "":
+		return errors.New("want PATTERN=VALUE, e.g. '*.css=public, max-age=86400'")
+	case strings.ContainsAny(value, "\r\n\x00"):
+		return errors.New("the value may not hold CR, LF or NUL")
+	}
+	if _, err := path.Match(pattern, ""); err != nil {
+		return fmt.Errorf("pattern %q: %v", pattern, err)
+	}
+	*c = append(*c, static.CacheRule{Pattern: pattern, Value: value})
+	return nil
 }

@@ -163,6 +163,44 @@ func TestServeOptions(t *testing.T) {
 	}
 }
 
+// TestServeCacheControl checks --cache-control: rules by file name and by
+// URL path, the first match winning, none for other files.
+func TestServeCacheControl(t *testing.T) {
+	dir := serveTree(t)
+	addr, _, _, _ := startServe(t, "--cache-control", "*.css=public, max-age=86400, immutable",
+		"--cache-control", "/sub/*=no-store", "--cache-control", "*.txt=max-age=60", dir)
+	for _, tc := range []struct{ path, want string }{
+		{"/app/index.css", "public, max-age=86400, immutable"},
+		{"/sub/b.txt", "no-store"}, // the URL-path rule comes before *.txt
+		{"/a.txt", "max-age=60"},
+		{"/index.html", ""},
+	} {
+		resp, _ := get(t, "http://"+addr+tc.path)
+		if got := resp.Header.Get("Cache-Control"); resp.StatusCode != 200 || got != tc.want {
+			t.Errorf("GET %s = %d, Cache-Control %q; want 200, %q", tc.path, resp.StatusCode, got, tc.want)
+		}
+	}
+}
+
+// TestServeCacheControlErrors checks that a malformed rule stops the
+// command with exit code 2 and says what is wrong first (the flag package
+// then prints the usage).
+func TestServeCacheControlErrors(t *testing.T) {
+	dir := serveTree(t)
+	for _, tc := range []struct{ rule, want string }{
+		{"*.css", `invalid value "*.css" for flag -cache-control: want PATTERN=VALUE, e.g. '*.css=public, max-age=86400'`},
+		{"=no-store", `invalid value "=no-store" for flag -cache-control: want PATTERN=VALUE, e.g. '*.css=public, max-age=86400'`},
+		{"*.css= ", `invalid value "*.css= " for flag -cache-control: want PATTERN=VALUE, e.g. '*.css=public, max-age=86400'`},
+		{"[=no-store", `invalid value "[=no-store" for flag -cache-control: pattern "[": syntax error in pattern`},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), []string{"serve", "--addr", freeAddr(t), "--cache-control", tc.rule, dir}, &stdout, &stderr)
+		if first, _, _ := strings.Cut(stderr.String(), "\n"); code != 2 || first != tc.want {
+			t.Errorf("--cache-control %q: exit %d, first line %q; want 2, %q", tc.rule, code, first, tc.want)
+		}
+	}
+}
+
 // TestServeFlagsAfterDir checks that flags may follow DIR, as in
 // "strand serve ./site --listing=false", and that "--" ends the flags, so
 // that a directory whose name starts with "-" can be served.
