@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"reflect"
 	"testing"
+
+	"github.com/strandhttp/strand/internal/http1"
 )
 
 // requestView is what a handler saw of a request, copied out of it.
@@ -164,4 +167,82 @@ func TestRequestMethods(t *testing.T) {
 	}()
 	//lint:ignore SA1012 a nil context is what this checks
 	r.WithContext(nil)
+}
+
+// TestRequestReset checks that reset leaves nothing of a request for the
+// next one on its connection but the storage it keeps: every exported
+// field is set, reset, and must come back zero, but for the connection's
+// own (RemoteAddr, TLS) and the Header and Trailer, emptied. The count of
+// fields makes whoever adds one decide here what reset does with it.
+func TestRequestReset(t *testing.T) {
+	const wantFields = 27
+	typ := reflect.TypeFor[Request]()
+	if typ.NumField() != wantFields {
+		t.Fatalf("Request has %d fields, this test knows %d: check that reset clears or keeps the new one as it must, then update both",
+			typ.NumField(), wantFields)
+	}
+	var r Request
+	v := reflect.ValueOf(&r).Elem()
+	for i := range typ.NumField() {
+		f := v.Field(i)
+		if !typ.Field(i).IsExported() {
+			continue
+		}
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Int, reflect.Int64:
+			f.SetInt(7)
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Interface:
+			f.Set(reflect.ValueOf(io.NopCloser(nil)))
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+		}
+	}
+	r.Header.Set("A", "b")
+	r.Trailer.Set("C", "d")
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	ctx := r.ctx
+	r.query, r.parsed, r.pattern = map[string][]string{"q": {"1"}}, true, "/p"
+	r.params = append(r.params, pathParam{"id", "7"})
+	r.origin = &Request{}
+	r.head.Method, r.head.ContentLength = []byte("GET"), 5
+	r.head.Fields = append(r.head.Fields, http1.Field{Name: []byte("A"), Value: []byte("b")})
+	r.raw, r.pathBuf = []byte("raw"), []byte("path")
+
+	r.reset()
+
+	if ctx.Err() == nil {
+		t.Error("the request's context is not cancelled")
+	}
+	for i := range typ.NumField() {
+		name := typ.Field(i).Name
+		f := v.Field(i)
+		switch name {
+		case "RemoteAddr", "TLS", "conn":
+			if f.IsZero() && name != "conn" {
+				t.Errorf("%s cleared; it is the connection's and must stay", name)
+			}
+		case "Header", "Trailer":
+			if n := f.Addr().Interface().(*Header).Len(); n != 0 {
+				t.Errorf("%s holds %d fields after reset", name, n)
+			}
+		case "params":
+			if r.params == nil || len(r.params) != 0 {
+				t.Errorf("params = %v; want emptied, storage kept", r.params)
+			}
+		case "head", "raw", "pathBuf":
+			// Storage kept for the next request (http1.ParseHead resets
+			// the head before it parses into it).
+			if f.IsZero() {
+				t.Errorf("%s dropped; its storage is kept for the next request", name)
+			}
+		default:
+			if !f.IsZero() {
+				t.Errorf("%s = %v after reset; want the zero value", name, f)
+			}
+		}
+	}
 }
