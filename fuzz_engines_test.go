@@ -9,7 +9,10 @@ package strand
 //   - it is a well-formed sequence of HTTP/1.1 responses, each framed as
 //     RFC 9112 §6.3 says, ending where the server closed (no garbage);
 //   - every engine sends the same bytes, but for the Date field and for
-//     100 Continue, which depends on whether the body had already arrived.
+//     100 Continue, which depends on whether the body had already arrived;
+//     and for half the inputs the engines after the first get them in two
+//     pieces, so that this also asks that the answer not depend on how the
+//     bytes arrived (partial heads, bodies split across reads).
 //
 // The handler reads the body, answers with what it read, and so exercises
 // framing, pipelining, draining and the body's errors the same way on
@@ -20,6 +23,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net"
@@ -127,8 +131,10 @@ func startEngineServers(tb testing.TB) []string {
 }
 
 // exchangeAll sends in on a new connection to addr, half-closes, and
-// returns all the server sent until it closed.
-func exchangeAll(addr string, in []byte) ([]byte, error) {
+// returns all the server sent until it closed. With 0 < split < len(in),
+// it sends in[:split], pauses, then the rest: the server reads the input
+// in two pieces.
+func exchangeAll(addr string, in []byte, split int) ([]byte, error) {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -141,7 +147,15 @@ func exchangeAll(addr string, in []byte) ([]byte, error) {
 	go func() {
 		// Written beside the read: a server answering a long pipeline
 		// would otherwise wait for us to read while we wait to write.
-		_, err := c.Write(in)
+		var err error
+		if split > 0 && split < len(in) {
+			if _, err = c.Write(in[:split]); err == nil {
+				time.Sleep(300 * time.Microsecond)
+				_, err = c.Write(in[split:])
+			}
+		} else {
+			_, err = c.Write(in)
+		}
 		if err == nil {
 			err = c.(*net.TCPConn).CloseWrite()
 		}
@@ -222,10 +236,18 @@ func FuzzEngines(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		addrs := startEngineServers(t)
 		outs := make([][]byte, len(addrs))
+		split := splitPoint(in)
 		for i, addr := range addrs {
-			out, err := exchangeAll(addr, in)
+			// The first engine gets the input in one piece, the others
+			// (for half the inputs) in two: the answer may not depend on
+			// how the bytes arrived.
+			s := split
+			if i == 0 {
+				s = 0
+			}
+			out, err := exchangeAll(addr, in, s)
 			if err != nil {
-				t.Fatalf("input %q, engine %s: %v (after %q)", in, engineNames[i], err, out)
+				t.Fatalf("input %q (split at %d), engine %s: %v (after %q)", in, s, engineNames[i], err, out)
 			}
 			outs[i] = normalize(out)
 			if err := checkResponses(outs[i]); err != nil {
@@ -234,8 +256,25 @@ func FuzzEngines(f *testing.F) {
 		}
 		for i := 1; i < len(outs); i++ {
 			if !bytes.Equal(outs[0], outs[i]) {
-				t.Fatalf("input %q:\n%s sent %q\n%s sent %q", in, engineNames[0], outs[0], engineNames[i], outs[i])
+				t.Fatalf("input %q (split at %d but for the first):\n%s sent %q\n%s sent %q",
+					in, split, engineNames[0], outs[0], engineNames[i], outs[i])
 			}
 		}
 	})
+}
+
+// splitPoint is where FuzzEngines splits in for the engines after the
+// first: a position derived from the bytes (so that a failing input
+// replays the same way), for half the inputs; 0, no split, for the rest.
+func splitPoint(in []byte) int {
+	if len(in) < 2 {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write(in)
+	sum := h.Sum32()
+	if sum&1 == 0 {
+		return 0
+	}
+	return 1 + int(sum>>1)%(len(in)-1)
 }
