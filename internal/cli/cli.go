@@ -51,6 +51,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	if fs.NArg() > 0 && fs.Arg(0) == "serve" {
+		// "strand --addr :9000 serve DIR": every flag of strand is one of
+		// strand serve's too, so those before the word are serve's.
+		i := len(args) - fs.NArg()
+		return runServe(ctx, append(args[:i:i], args[i+1:]...), stdout, stderr)
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "strand: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()

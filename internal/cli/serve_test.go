@@ -224,6 +224,24 @@ func TestServeFlagsAfterDir(t *testing.T) {
 	}
 }
 
+// TestServeFlagsBeforeServe checks "strand --addr A --listing=false serve
+// DIR": strand's own flags, given before the word serve, are serve's.
+func TestServeFlagsBeforeServe(t *testing.T) {
+	dir := serveTree(t)
+	addr, _, stop := startRun(t, "--engine", "epoll", "serve", "--listing=false", dir)
+	defer func() {
+		if code := stop(); code != 0 {
+			t.Errorf("exit code %d; want 0", code)
+		}
+	}()
+	if resp, body := get(t, "http://"+addr+"/a.txt"); resp.StatusCode != 200 || body != "file a\n" {
+		t.Errorf("GET /a.txt = %d %q; want DIR's file", resp.StatusCode, body)
+	}
+	if resp, _ := get(t, "http://"+addr+"/sub/"); resp.StatusCode != 404 {
+		t.Errorf("GET /sub/ = %d; want 404 (--listing=false after serve)", resp.StatusCode)
+	}
+}
+
 // TestServeDefaultDir checks that without DIR the current directory is
 // served.
 func TestServeDefaultDir(t *testing.T) {
