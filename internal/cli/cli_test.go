@@ -67,7 +67,13 @@ func startRun(t *testing.T, args ...string) (addr string, stdout *syncBuffer, st
 
 func get(t *testing.T, url string) (*http.Response, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	return getWith(t, http.DefaultClient, url)
+}
+
+// getWith is get with client: a TLS client, one without keep-alive.
+func getWith(t *testing.T, client *http.Client, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -282,13 +282,8 @@ func TestPreforkServeHTTPS(t *testing.T) {
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
 	for range 4 {
-		resp, err := client.Get("https://" + addr + "/a.txt")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || string(body) != "file a\n" {
+		resp, body := getWith(t, client, "https://"+addr+"/a.txt")
+		if resp.StatusCode != 200 || body != "file a\n" {
 			t.Errorf("HTTPS GET /a.txt = %d %q; want 200 \"file a\\n\"", resp.StatusCode, body)
 		}
 	}

@@ -360,13 +360,8 @@ func TestServeHTTPS(t *testing.T) {
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	resp, err := client.Get("https://" + addr + "/a.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || string(body) != "file a\n" {
+	resp, body := getWith(t, client, "https://"+addr+"/a.txt")
+	if resp.StatusCode != 200 || body != "file a\n" {
 		t.Errorf("HTTPS GET /a.txt = %d %q; want 200 \"file a\\n\"", resp.StatusCode, body)
 	}
 	if resp.TLS == nil || resp.TLS.Version < tls.VersionTLS12 {
@@ -601,22 +596,12 @@ func TestServeStack(t *testing.T) {
 			defer stop()
 			tr := &http.Transport{}
 			defer tr.CloseIdleConnections()
-			resp, err := (&http.Client{Transport: tr}).Get("http://" + addr + "/big.txt")
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if !resp.Uncompressed || string(body) != big || resp.Header.Get("X-Request-Id") == "" {
+			resp, body := getWith(t, &http.Client{Transport: tr}, "http://"+addr+"/big.txt")
+			if !resp.Uncompressed || body != big || resp.Header.Get("X-Request-Id") == "" {
 				t.Errorf("GET /big.txt: decoded from gzip %v, body intact %v, X-Request-ID %q; want gzip, intact, an ID",
-					resp.Uncompressed, string(body) == big, resp.Header.Get("X-Request-Id"))
+					resp.Uncompressed, body == big, resp.Header.Get("X-Request-Id"))
 			}
-			resp, err = http.Get("http://" + addr + "/ready")
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
+			if resp, _ = get(t, "http://"+addr+"/ready"); resp.StatusCode != 200 {
 				t.Errorf("GET /ready = %d; want 200", resp.StatusCode)
 			}
 			if !strings.Contains(stdout.String(), `"path":"/big.txt"`) {
