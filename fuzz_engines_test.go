@@ -100,7 +100,7 @@ func engineHandler(w ResponseWriter, r *Request) {
 var (
 	engineServersOnce sync.Once
 	engineAddrs       []string // goroutine, epoll, epoll with NonBlocking
-	engineNames       = []string{EngineGoroutine, EngineEpoll, "epoll-inline"}
+	engineNames       = []string{EngineGoroutine, EngineEpoll, testInline}
 	dateField         = regexp.MustCompile("(?m)^Date: [^\r\n]*\r\n")
 )
 
@@ -114,11 +114,9 @@ func startEngineServers(tb testing.TB) []string {
 			names = names[:1]
 		}
 		for _, name := range names {
-			s := &Server{Handler: HandlerFunc(engineHandler), Engine: name, ErrorLog: slog.New(slog.DiscardHandler),
+			s := &Server{Handler: HandlerFunc(engineHandler), ErrorLog: slog.New(slog.DiscardHandler),
 				ReadHeaderTimeout: testTimeout, ReadTimeout: testTimeout, WriteTimeout: testTimeout}
-			if name == "epoll-inline" {
-				s.Engine, s.Handler = EngineEpoll, NonBlocking(s.Handler)
-			}
+			setEngine(s, name)
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				tb.Fatal(err)

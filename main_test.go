@@ -34,17 +34,23 @@ func skipInline(t testing.TB, why string) {
 // names it in the log of a failed test.
 func useTestEngine(t testing.TB, s *Server) {
 	if s.Engine == "" {
-		s.Engine = testEngine()
-		if s.Engine == testInline {
-			s.Engine = EngineEpoll
-			if !isNonBlocking(s.Handler) {
-				s.Handler = NonBlocking(s.handler())
-			}
-		}
+		setEngine(s, testEngine())
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("engine: %s", s.Engine)
 		}
 	})
+}
+
+// setEngine gives s the engine named in the test matrix: testInline is the
+// epoll engine with s's handler marked NonBlocking.
+func setEngine(s *Server, name string) {
+	s.Engine = name
+	if name == testInline {
+		s.Engine = EngineEpoll
+		if !isNonBlocking(s.Handler) {
+			s.Handler = NonBlocking(s.handler())
+		}
+	}
 }
